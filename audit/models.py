@@ -1,0 +1,34 @@
+from django.db import models
+
+from lake.schemas import AUDIT_SCHEMA, qualified
+
+
+class Event(models.Model):
+    """One append-only audit record. Written only through audit.actions.record_event.
+
+    The app role may INSERT and SELECT, nothing else, and a trigger refuses
+    UPDATE, DELETE and TRUNCATE for everyone (see the migration).
+    """
+
+    at = models.DateTimeField(db_default=models.functions.Now())
+    actor_id = models.BigIntegerField(null=True)
+    # Kept as text too: the account may be deleted later, the record stays.
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=300, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = qualified(AUDIT_SCHEMA, "event")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The admin page: newest first, filtered by action or actor.
+            models.Index(fields=["-at"], name="audit_event_at_idx"),
+            models.Index(fields=["action", "-at"], name="audit_event_action_idx"),
+            models.Index(fields=["actor_id", "-at"], name="audit_event_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action} {self.target}"

@@ -1,0 +1,268 @@
+"""Settings for Datapunk Lake.
+
+Everything a deployment changes is read from the environment here, in one
+place, through django-environ. `docker/.env.example` and the README list every
+variable with its default. With no DATABASE_URL / REDIS_URL the project uses
+the embedded PostgreSQL and Redis that `manage.py serve` (and the test suite)
+start under VAR_DIR.
+"""
+
+from pathlib import Path
+
+import environ
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+# A fixed key is fine for a local console; `check --deploy` flags it, and the
+# Docker set-up requires a real one.
+SECRET_KEY = env.str(
+    "SECRET_KEY",
+    default="django-insecure-datapunk-lake-local-only-change-me-0123456789abcdefghij",
+)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Where things live on disk -------------------------------------------
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+DATA_DIR = Path(env.str("DATA_DIR", default=str(VAR_DIR / "data")))
+ARCHIVE_DIR = Path(env.str("ARCHIVE_DIR", default=str(VAR_DIR / "archive")))
+TEMP_DIR = Path(env.str("TEMP_DIR", default=str(VAR_DIR / "tmp")))
+KEYS_DIR = Path(env.str("KEYS_DIR", default=str(VAR_DIR / "keys")))
+# The seed's storage budgets, in GB; the storage dashboard measures against them.
+STORAGE_BUDGETS_GB = {
+    "data": env.int("STORAGE_BUDGET_DATA_GB", default=100),
+    "archive": env.int("STORAGE_BUDGET_ARCHIVE_GB", default=500),
+    "temp": env.int("STORAGE_BUDGET_TEMP_GB", default=50),
+}
+
+# --- Limits ---------------------------------------------------------------
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=100 * 2**30)
+USER_QUOTA_BYTES = env.int("USER_QUOTA_BYTES", default=250 * 2**30)
+UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=72)
+RAW_RETENTION_DAYS = env.int("RAW_RETENTION_DAYS", default=30)
+
+# --- Keys (kept outside the database) -------------------------------------
+MASTER_KEY = env.str("MASTER_KEY", default="")
+MASTER_KEY_FILE = Path(env.str("MASTER_KEY_FILE", default=str(KEYS_DIR / "master.key")))
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# --- Database ---------------------------------------------------------------
+# DATABASE_URL names the server and database, with an administrative account
+# (a superuser, or one that may create roles). It is used as is only to
+# bootstrap roles and extensions; Django itself never connects as it:
+#   "default" - the app role: no superuser, no BYPASSRLS, owns nothing, so
+#               row-level security applies to every query the console makes;
+#   "owner"   - the owner role (via SET ROLE), for migrations and audited
+#               maintenance.
+# DATABASE_APP_URL / DATABASE_OWNER_URL override either connection outright
+# for deployments that hand out separate credentials.
+EMBEDDED = not env.str("DATABASE_URL", default="")
+EMBEDDED_PG_DIR = VAR_DIR / "postgres"
+DATABASE_URL = env.str(
+    "DATABASE_URL",
+    default=f"postgres://postgres@/datalake?host={EMBEDDED_PG_DIR}",
+)
+DB_OWNER_ROLE = env.str("DB_OWNER_ROLE", default="datalake_owner")
+DB_APP_ROLE = env.str("DB_APP_ROLE", default="datalake_app")
+DB_APP_PASSWORD = env.str("DB_APP_PASSWORD", default="")
+DB_OWNER_PASSWORD = env.str("DB_OWNER_PASSWORD", default="")
+
+
+
+def _db_config(url: str) -> dict:
+    config = env.db_url_config(url)
+    config["ENGINE"] = "django.db.backends.postgresql"
+    # A socket directory given as ?host=/path belongs in HOST, where both
+    # Django and our bootstrap connection look for it.
+    options = config.setdefault("OPTIONS", {})
+    if "host" in options:
+        config["HOST"] = options.pop("host")
+    return config
+
+
+_admin_db = _db_config(DATABASE_URL)
+
+if env.str("DATABASE_APP_URL", default=""):
+    _app_db = _db_config(env.str("DATABASE_APP_URL"))
+else:
+    _app_db = {**_admin_db, "USER": DB_APP_ROLE, "PASSWORD": DB_APP_PASSWORD}
+
+if env.str("DATABASE_OWNER_URL", default=""):
+    _owner_db = _db_config(env.str("DATABASE_OWNER_URL"))
+else:
+    _owner_db = {
+        **_admin_db,
+        "OPTIONS": {**_admin_db.get("OPTIONS", {}), "assume_role": DB_OWNER_ROLE},
+    }
+
+_connection_defaults = {
+    "ENGINE": "django.db.backends.postgresql",
+    "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+    "CONN_HEALTH_CHECKS": True,
+}
+DATABASES = {
+    "default": {**_app_db, **_connection_defaults},
+    "owner": {**_owner_db, **_connection_defaults},
+}
+for _db in DATABASES.values():
+    _db["OPTIONS"] = {
+        **_db.get("OPTIONS", {}),
+        "application_name": "datapunk-lake",
+        # A statement stuck behind a lock should fail, not hang a page.
+        "options": "-c lock_timeout=10000",
+    }
+# The administrative URL, parsed, for the bootstrap step only.
+DATABASE_ADMIN = _admin_db
+DATABASE_ROUTERS = ["lake.routers.OwnerMigratesRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, cache and queues ---------------------------------------------------
+EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis" / "redis.sock"
+REDIS_URL = env.str("REDIS_URL", default=f"unix://{EMBEDDED_REDIS_SOCKET}?db=0")
+EMBEDDED_REDIS = not env.str("REDIS_URL", default="")
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default=REDIS_URL)
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": CACHE_REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="datalake"),
+        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+    }
+}
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": timeout}
+    for name, timeout in (("default", 600), ("imports", 6 * 3600), ("maintenance", 3600))
+}
+# Jobs are enqueued when the transaction that made their rows commits.
+RQ = {"COMMIT_MODE": "on_db_commit"}
+
+# --- Applications -----------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_rq",
+    "lake",
+    "audit",
+    "console",
+    "monitoring",
+    "imports",
+    "archive",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lake.middleware.RowLevelSecurityMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "datalake.urls"
+WSGI_APPLICATION = "datalake.wsgi.application"
+ASGI_APPLICATION = "datalake.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "console.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+# Browser libraries come from npm (package.json), each served from its dist folder.
+NPM_STATIC = {
+    "vendor/leaflet": "leaflet/dist",
+    "vendor/chartjs": "chart.js/dist",
+    "vendor/htmx": "htmx.org/dist",
+    "vendor/tus": "tus-js-client/dist",
+}
+STATICFILES_DIRS = [BASE_DIR / "static"] + [
+    (prefix, BASE_DIR / "node_modules" / folder)
+    for prefix, folder in NPM_STATIC.items()
+    if (BASE_DIR / "node_modules" / folder).is_dir()
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Serve straight from the source folders when nobody ran collectstatic.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+
+# --- Security ---------------------------------------------------------------------
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *env.list("CSP_IMG_SOURCES", default=["https://tile.openstreetmap.org"])],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and not EMBEDDED)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+if SECURE_HSTS_SECONDS == 0:
+    # HSTS belongs to the TLS proxy in front of us; say so instead of warning.
+    SILENCED_SYSTEM_CHECKS = ["security.W004"]
+
+if env.bool("TESTING", default=False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,123 @@
+"""Shared fixtures: the real database (both roles), real Redis, and named personas.
+
+Alice and Bob are users with data; Charlie is a user with none; Dana is an
+admin, Otto is ops. Tests say who does what, e.g. "Bob cannot see Alice's run".
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from datalake.embedded import EmbeddedServices
+
+os.environ.setdefault("TESTING", "1")
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def embedded_services():
+    """Start the embedded PostgreSQL/Redis when no DATABASE_URL/REDIS_URL is set."""
+    services = EmbeddedServices().start()
+    yield services
+    services.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(embedded_services, django_db_blocker):
+    from lake.testing import create_test_database, drop_test_database
+
+    with django_db_blocker.unblock():
+        name = create_test_database()
+    yield name
+    with django_db_blocker.unblock():
+        drop_test_database(name)
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    """Database access without a wrapping transaction, for tests whose data other
+    processes (RQ workers, the live server) must see. Everything is truncated after."""
+    from lake.testing import truncate_lake
+
+    with django_db_blocker.unblock():
+        yield
+        truncate_lake()
+
+
+def _make_user(username, *personas):
+    from django.contrib.auth import get_user_model
+
+    from console.personas import grant_persona
+
+    user = get_user_model().objects.create_user(username=username, password=f"{username}-pass-123")
+    if personas:
+        grant_persona(user, *personas)
+    return user
+
+
+@pytest.fixture
+def make_user():
+    return _make_user
+
+
+@pytest.fixture
+def alice(db):
+    return _make_user("alice", "user")
+
+
+@pytest.fixture
+def bob(db):
+    return _make_user("bob", "user")
+
+
+@pytest.fixture
+def charlie(db):
+    return _make_user("charlie", "user")
+
+
+@pytest.fixture
+def dana(db):
+    return _make_user("dana", "admin")
+
+
+@pytest.fixture
+def otto(db):
+    return _make_user("otto", "ops")
+
+
+@pytest.fixture
+def shared_samples():
+    """The real Takeout samples CI places beside the repository."""
+    folder = SHARED / "takeout-samples"
+    if not folder.is_dir():
+        pytest.fail(f"the shared Takeout samples are missing: expected them in {folder}")
+    return folder
+
+
+@pytest.fixture
+def child_env(django_db_setup):
+    """Environment for child processes (RQ workers, servers) aimed at the test database."""
+    from lake.testing import database_url_for_children
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url_for_children()
+    env["REDIS_URL"] = settings.REDIS_URL
+    env["VAR_DIR"] = str(settings.VAR_DIR)
+    return env
+
+
+@pytest.fixture
+def run_worker(child_env):
+    """Run a real RQ worker in burst mode: it drains the queues, then exits."""
+
+    def run(*queues, timeout=120):
+        command = [sys.executable, str(ROOT / "manage.py"), "rqworker", "--burst", *(queues or ("default",))]
+        return subprocess.run(command, env=child_env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+
+    return run
