@@ -7,6 +7,7 @@ the embedded PostgreSQL and Redis that `manage.py serve` (and the test suite)
 start under VAR_DIR.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -244,19 +245,27 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG and not EMBEDDED)
+# Production sits behind a TLS proxy; a local console is plain http on loopback.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=BEHIND_TLS_PROXY)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=BEHIND_TLS_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = False
-if SECURE_HSTS_SECONDS == 0:
-    # HSTS belongs to the TLS proxy in front of us; say so instead of warning.
-    SILENCED_SYSTEM_CHECKS = ["security.W004"]
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading is a one-way decision for the domain's owner, not a default;
+# HSTS itself may be left to the TLS proxy in front of us.
+SILENCED_SYSTEM_CHECKS = ["security.W021"] + (["security.W004"] if SECURE_HSTS_SECONDS == 0 else [])
 
-if env.bool("TESTING", default=False):
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# pytest (8.2+) sets PYTEST_VERSION for its process and the children it starts.
+TESTING = env.bool("TESTING", default="PYTEST_VERSION" in os.environ)
+if TESTING:
+    # Fast hashing keeps the suite quick; PBKDF2 stays to check older hashes.
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 LOGGING = {
     "version": 1,

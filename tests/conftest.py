@@ -14,7 +14,6 @@ from django.conf import settings
 
 from datalake.embedded import EmbeddedServices
 
-os.environ.setdefault("TESTING", "1")
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
@@ -121,3 +120,87 @@ def run_worker(child_env):
                               timeout=timeout, check=False)
 
     return run
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_url(committed, child_env):
+    """The real console (gunicorn) on a free loopback port, against the test database.
+
+    pytest-django's live_server needs flush-based transactional tests, which
+    cannot TRUNCATE auth_user while partitioned tables reference it; this one
+    runs the production server in a child process and `committed` cleans up.
+    """
+    import urllib.request
+
+    port = _free_port()
+    env = dict(child_env, WHITENOISE_USE_FINDERS="true", DEBUG="false")
+    command = [sys.executable, "-m", "gunicorn", "datalake.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", "1", "--threads", "8", "--worker-class", "gthread"]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/health/live", timeout=2)  # noqa: S310 - loopback URL we built
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise AssertionError("the test server did not start: " + server.stderr.read().decode()[-2000:])
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls
+    # the tests make alongside it are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"Chromium is missing at {executable}: install Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(live_url):
+    """Sign a person in through the real login form."""
+
+    def sign_in(page, user):
+        page.goto(f"{live_url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", f"{user.username}-pass-123")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_url}/")
+
+    return sign_in
