@@ -156,7 +156,8 @@ def live_url(committed, child_env):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise AssertionError("the test server did not start: " + server.stderr.read().decode()[-2000:])
+                message = "the test server did not start: " + server.stderr.read().decode()[-2000:]
+                raise AssertionError(message) from None
             time.sleep(0.2)
     yield url
     server.terminate()

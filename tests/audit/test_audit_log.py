@@ -30,9 +30,8 @@ def test_record_event_stores_who_what_target_and_where(rf, alice):
 def test_nobody_can_rewrite_history(alias, statement):
     # Written on the same connection, so the statement sees the row it targets.
     record_event("policy.changed", target="policy:1", using=alias)
-    with pytest.raises(DatabaseError), transaction.atomic(using=alias):
-        with connections[alias].cursor() as cursor:
-            cursor.execute(statement)
+    with pytest.raises(DatabaseError), transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(statement)
     assert Event.objects.using(alias).filter(action="policy.changed").count() == 1
 
 

@@ -111,9 +111,9 @@ def test_alice_cannot_write_rows_for_bob(table, alice, bob):
             insert(table, bob, when=WHEN + dt.timedelta(hours=1))
         # Time-series rows are never updated, so the app role lacks UPDATE there;
         # where it has it (devices), the policy's WITH CHECK refuses the change.
-        with pytest.raises(ProgrammingError, match="row-level security|permission denied"), transaction.atomic():
-            with connections["default"].cursor() as cursor:
-                cursor.execute(f"UPDATE {table} SET user_id = %s", [bob.pk])
+        refused = pytest.raises(ProgrammingError, match="row-level security|permission denied")
+        with refused, transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET user_id = %s", [bob.pk])
     with user_scope(bob.pk):
         assert count(table) == 0
 
@@ -154,7 +154,6 @@ def test_the_setting_does_not_outlive_the_transaction(alice):
 
 def test_a_failed_scope_restores_the_outer_user(alice, bob):
     with user_scope(alice.pk):
-        with pytest.raises(DatabaseError), user_scope(bob.pk):
-            with connections["default"].cursor() as cursor:
-                cursor.execute("SELECT 1/0")
+        with pytest.raises(DatabaseError), user_scope(bob.pk), connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1/0")
         assert current_scope_user() == alice.pk

@@ -11,7 +11,6 @@ from lake.maintenance import run_partition_maintenance
 from lake.models import LocationPoint, MaintenanceRun
 from lake.rls import user_scope
 
-
 # Partition DDL runs on the owner connection while rows are written through
 # the app's: both must see committed data, so these tests do not wrap
 # themselves in a transaction.
@@ -53,8 +52,8 @@ def test_the_new_partition_is_protected_like_its_parent():
     with connections["owner"].cursor() as cursor:
         partitions.ensure_partition(cursor, partitions.LOCATION_POINT, dt.date(2001, 1, 1))
         cursor.execute(
-            "SELECT relrowsecurity, relforcerowsecurity, "
-            "has_table_privilege(%s, oid, 'SELECT') FROM pg_class WHERE oid = 'timeseries.location_point_p2001_01'::regclass",
+            "SELECT relrowsecurity, relforcerowsecurity, has_table_privilege(%s, oid, 'SELECT') "
+            "FROM pg_class WHERE oid = 'timeseries.location_point_p2001_01'::regclass",
             [connections["default"].settings_dict["USER"]],
         )
         assert cursor.fetchone() == (True, True, False)

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import django_rq
-import pytest
 from rq import Worker
 
 ROOT = Path(__file__).resolve().parents[2]
