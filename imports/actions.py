@@ -1,0 +1,87 @@
+"""State changes on import runs. Each owns its transaction, audit row and job."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import django_rq
+
+from audit.actions import record_event
+from imports.models import ImportFile, ImportRun
+from lake.rls import user_scope
+
+QUEUE = "imports"
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A complete file in the raw store, as the upload (or the command) hands it over."""
+
+    path: Path
+    original_name: str
+    sha256: str
+    size: int
+
+
+def job_id_for(run: ImportRun) -> str:
+    # Deterministic, so the reconciler can ask Redis whether this attempt's job exists.
+    return f"import-run-{run.pk}-{run.attempts}"
+
+
+def enqueue_run(run: ImportRun) -> None:
+    """Queue `run` for a worker when the current transaction commits."""
+    from imports.jobs import process_run
+
+    run.job_id = job_id_for(run)
+    run.save(update_fields=["job_id"])
+    django_rq.get_queue(QUEUE).enqueue(process_run, run.pk, job_id=run.job_id)
+
+
+def create_run(user, files: list[RawFile], source: str = ImportRun.Source.UPLOAD, *, request=None,
+               enqueue: bool = True) -> ImportRun:
+    """Record an import of `files` (in this order: the parts of one export) and queue it.
+
+    The run, its files and the audit event commit together; the job reaches
+    Redis only after that commit (django-rq's on-commit mode), and if Redis is
+    down then, the reconciler enqueues it later. `enqueue=False` is for the
+    management command, which runs the pipeline itself.
+    """
+    if not files:
+        raise ValueError("an import needs at least one file")
+    with user_scope(user.pk):
+        run = ImportRun.objects.create(user=user, source=source)
+        ImportFile.objects.bulk_create(
+            ImportFile(user=user, run=run, part=part, original_name=raw.original_name[:500],
+                       sha256=raw.sha256, size=raw.size, path=str(raw.path))
+            for part, raw in enumerate(files, start=1)
+        )
+        record_event(
+            "import.created",
+            actor=user,
+            request=request,
+            target=f"import_run:{run.pk}",
+            details={"source": source, "files": [{"name": f.original_name, "sha256": f.sha256, "size": f.size}
+                                                 for f in files]},
+        )
+        if enqueue:
+            enqueue_run(run)
+    return run
+
+
+def requeue_run(run: ImportRun, *, reason: str) -> bool:
+    """Put an abandoned run back in the queue (the reconciler's repair), if it still is `run`'s state.
+
+    Conditional on the status and attempts read before, so two reconcilers
+    running at once enqueue it only once.
+    """
+    with user_scope(run.user_id):
+        updated = ImportRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
+            status=ImportRun.Status.QUEUED, stage=ImportRun.Stage.WAITING, attempts=run.attempts + 1,
+            claimed_by="",
+        )
+        if not updated:
+            return False
+        run.refresh_from_db()
+        record_event("import.requeued", actor=None, target=f"import_run:{run.pk}",
+                     details={"reason": reason, "attempt": run.attempts})
+        enqueue_run(run)
+    return True

@@ -1,0 +1,477 @@
+"""Process one import run: claim it, stream its members, load each in one transaction.
+
+The order of events for a run:
+
+1. Claim: take the run's advisory lock (imports.liveness), then flip it from
+   queued to running with a conditional UPDATE. Either failing means someone
+   else has it, and this call returns without touching anything.
+2. Scan: list the members of zip parts (the central directory is cheap) as
+   `pending` rows, so the page can show members done of total. A tgz has no
+   index; its members are counted as they are met.
+3. Load: read the parts in order, each member once, front to back. Members
+   already committed by an earlier attempt are skipped, so a run resumed
+   after a SIGKILL redoes at most the member that was in flight. Each member
+   is detected by content, parsed, and committed in one transaction with its
+   rows, its member row and its share of the run's counts.
+4. Finish: ANALYZE after big loads, decide the status, tell the analytics
+   module (if installed) that the user's data changed.
+"""
+
+import datetime as dt
+import io
+import logging
+import os
+import socket
+import time
+from operator import attrgetter
+
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from imports import liveness, loader
+from imports.models import ImportFile, ImportMember, ImportRun
+from imports.progress import progress_key
+from imports.takeout.archive import ArchiveRejected, Reason, iter_members
+from imports.takeout.detect import HEAD_BYTES, detect
+from imports.takeout.location import FORMATS
+from imports.takeout.records import ActivitySegment, Device, LocationPoint, PlaceVisit, Rejection
+from imports.takeout.sanitize import BAD_JSON
+from lake.rls import user_scope
+
+log = logging.getLogger(__name__)
+
+MAX_SAMPLES = 5
+MAX_PROBLEMS = 5
+# Below this many new rows the planner's statistics are still good enough.
+ANALYZE_AFTER_ROWS = 100_000
+PROGRESS_EVERY_S = 1.0
+
+# Why a member holds no data, shown beside it in the report.
+SKIP_REASONS = {
+    "info.encrypted_backups": "Takeout's note that encrypted Timeline backups exist on Google's servers; the "
+                              "backups themselves are not part of Takeout.",
+    "info.archive_browser": "Takeout's table of contents (an index page), not data.",
+}
+# What to do about it, when such a member is all the upload held.
+NOTICES = {
+    "info.encrypted_backups": (
+        "This export holds no location history, only “Encrypted Backups.txt”: Google now keeps Timeline on "
+        "your phone, and Takeout merely notes that encrypted backups exist. To import your timeline, export it "
+        "on the phone (Android: Settings › Location › Location services › Timeline › Export Timeline data; "
+        "iPhone: Google Maps › Your Timeline › … › Export) and upload that Timeline.json here."
+    ),
+    "info.archive_browser": (
+        "“archive_browser.html” is Takeout's table of contents, not data. Upload the whole export (all its "
+        "parts) rather than this page alone."
+    ),
+}
+NO_DATA = "No Google location data was recognized in these files."
+
+_POINT_ROW = attrgetter(*loader.LOCATION_POINT.columns)
+_VISIT_ROW = attrgetter(*loader.PLACE_VISIT.columns)
+_SEGMENT_COLUMNS = loader.ACTIVITY_SEGMENT.columns[:-1]
+_SEGMENT_ROW = attrgetter(*_SEGMENT_COLUMNS)
+
+
+class MemberBroken(Exception):
+    """The member's JSON stopped part-way: nothing of it is kept (rolled back)."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_owner(run_id: int) -> int | None:
+    """The user of an open run, for the scope; None when the run is not queued or running."""
+    for row in liveness.open_runs():
+        if row["id"] == run_id:
+            return row["user_id"]
+    return None
+
+
+def process_run(run_id: int, *, batch_rows: int = loader.BATCH_ROWS) -> ImportRun | None:
+    """Claim and process a queued run. Returns the finished run, or None if it was not ours to take."""
+    user_id = run_owner(run_id)
+    if user_id is None or not liveness.try_lock(run_id):
+        return None
+    try:
+        now = timezone.now()
+        with user_scope(user_id):
+            claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+                status=ImportRun.Status.RUNNING, stage=ImportRun.Stage.SCANNING, claimed_by=worker_name(),
+                heartbeat_at=now, started_at=now,
+            )
+        if not claimed:
+            return None
+        return Pipeline(run_id, user_id, batch_rows=batch_rows).run()
+    finally:
+        # The lock outlives transactions; a crash releases it with the session.
+        try:
+            liveness.unlock(run_id)
+        except DatabaseError:
+            log.warning("could not release the lock of import run %s (its session is gone with it)", run_id)
+
+
+class _Counting(io.RawIOBase):
+    """A member stream that replays the head detect() read and counts bytes for the progress line."""
+
+    def __init__(self, head: bytes, stream, on_progress):
+        self._head, self._stream, self._on_progress = head, stream, on_progress
+        self.count, self._next_report = 0, time.monotonic() + PROGRESS_EVERY_S
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._stream.read(), b""
+            else:
+                data, self._head = self._head[:size], self._head[size:]
+        else:
+            data = self._stream.read(size)
+        self.count += len(data)
+        if time.monotonic() >= self._next_report:
+            self._next_report = time.monotonic() + PROGRESS_EVERY_S
+            self._on_progress(self.count)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class Pipeline:
+    def __init__(self, run_id: int, user_id: int, *, batch_rows: int = loader.BATCH_ROWS):
+        self.run_id, self.user_id, self.batch_rows = run_id, user_id, batch_rows
+        self.loaded_targets: set = set()
+        self._batches: tuple = ()
+        self.new_rows = 0
+
+    def _run(self) -> ImportRun:
+        with user_scope(self.user_id):
+            return ImportRun.objects.get(pk=self.run_id)
+
+    def _set(self, **fields) -> None:
+        with user_scope(self.user_id):
+            ImportRun.objects.filter(pk=self.run_id).update(**fields)
+
+    def run(self) -> ImportRun:
+        try:
+            with user_scope(self.user_id):
+                files = list(ImportFile.objects.filter(run_id=self.run_id).order_by("part"))
+            self.scan(files)
+            self._set(stage=ImportRun.Stage.LOADING, heartbeat_at=timezone.now())
+            for file in files:
+                self.load_file(file)
+            self._set(stage=ImportRun.Stage.ANALYZING, heartbeat_at=timezone.now())
+            if self.new_rows >= ANALYZE_AFTER_ROWS:
+                loader.analyze(sorted(self.loaded_targets, key=lambda t: t.table.label))
+        except Exception as error:
+            if type(error).__name__ == "JobTimeoutException":
+                # Leave it running: the member in flight rolled back, and the
+                # reconciler gives the run another attempt.
+                raise
+            log.exception("import run %s failed", self.run_id)
+            self._set(status=ImportRun.Status.FAILED, stage=ImportRun.Stage.FINISHED, finished_at=timezone.now(),
+                      error=f"The import stopped on an unexpected error ({type(error).__name__}: {error}).")
+            raise
+        run = self.finish()
+        try:
+            cache.delete(progress_key(self.run_id))
+        except Exception:
+            log.warning("could not clear the progress of import run %s", self.run_id, exc_info=True)
+        return run
+
+    # --- scanning ------------------------------------------------------------
+
+    def scan(self, files: list[ImportFile]) -> None:
+        """Pending rows for zip members (cheap: the central directory), and the byte total."""
+        for file in files:
+            try:
+                with open(file.path, "rb") as handle:
+                    magic = handle.read(4)
+            except OSError as error:
+                self._file_error(file, f"The file {file.original_name} is missing from the raw store ({error}).")
+                continue
+            if magic[:2] != b"PK":
+                continue
+            try:
+                members = [m for m in iter_members(file.path, name_hint=file.original_name)]
+            except ArchiveRejected as error:
+                self._file_error(file, error.message)
+                continue
+            with user_scope(self.user_id):
+                ImportMember.objects.bulk_create(
+                    [ImportMember(user_id=self.user_id, run_id=self.run_id, file=file, name=m.name, size=m.size)
+                     for m in members],
+                    ignore_conflicts=True,
+                )
+                self._recount()
+
+    def _recount(self) -> None:
+        counts = ImportMember.objects.filter(run_id=self.run_id).aggregate(
+            total=Count("id"), done=Count("id", filter=~Q(status=ImportMember.Status.PENDING)),
+            size=Coalesce(Sum("size"), 0))
+        ImportRun.objects.filter(pk=self.run_id).update(members_total=counts["total"], members_done=counts["done"],
+                                                        bytes_total=counts["size"])
+
+    def _file_error(self, file: ImportFile, message: str) -> None:
+        file.error = message
+        with user_scope(self.user_id):
+            file.save(update_fields=["error"])
+
+    # --- loading ---------------------------------------------------------------
+
+    def load_file(self, file: ImportFile) -> None:
+        if file.error:
+            return
+        with user_scope(self.user_id):
+            settled = set(
+                ImportMember.objects.filter(run_id=self.run_id, file=file)
+                .exclude(status=ImportMember.Status.PENDING)
+                .values_list("name", flat=True)
+            )
+        last_member = None
+        try:
+            for member in iter_members(file.path, name_hint=file.original_name):
+                if member.name in settled:
+                    continue  # committed by an earlier attempt
+                self.load_member(file, member)
+                last_member = member.name
+        except ArchiveRejected as error:
+            message = error.message
+            if error.reason == Reason.TRUNCATED:
+                after = f" after “{last_member}”" if last_member else ""
+                message = (f"{file.original_name} ends early{after}: the members before that point are imported, "
+                           f"the rest of this part is missing. Upload the complete part to import the rest. "
+                           f"({error.message})")
+            self._file_error(file, message)
+
+    def load_member(self, file: ImportFile, member) -> None:
+        started = time.monotonic()
+        if member.nested_archive:
+            self._settle(file, member, ImportMember.Status.SKIPPED,
+                         error="An archive inside the archive: it is not opened. Upload it as a file of its own.")
+            return
+        try:
+            stream = member.open()
+            head = stream.read(HEAD_BYTES)
+        except ArchiveRejected as error:
+            self._settle(file, member, ImportMember.Status.FAILED,
+                         error=f"{error.message} Nothing from it was imported.")
+            if file_is_tar(file):
+                raise
+            return
+        product = detect(member.name, head)
+        if product is None or product not in FORMATS:
+            why = SKIP_REASONS.get(product) or "Not recognized as Google location data; nothing was imported from it."
+            self._settle(file, member, ImportMember.Status.SKIPPED, product=product, error=why)
+            stream.close()
+            return
+
+        since = time.time()
+
+        def report(count: int) -> None:
+            rows = sum(b.result.staged + len(b.rows) for b in self._batches)
+            try:
+                cache.set(progress_key(self.run_id), {"member": member.name, "bytes": count, "size": member.size,
+                                                      "rows": rows, "since": since, "at": time.time()}, timeout=300)
+            except Exception:
+                # The live progress line is a nicety; Redis being away must not fail the member.
+                log.warning("could not publish the progress of import run %s", self.run_id, exc_info=True)
+
+        counting = _Counting(head, stream, report)
+        self._batches = ()
+        report(0)
+        try:
+            with user_scope(self.user_id):
+                stats = self._load_items(FORMATS[product](counting), product)
+                self._settle(file, member, ImportMember.Status.DONE, product=product, stats=stats,
+                             seconds=time.monotonic() - started)
+        except MemberBroken as broken:
+            self._settle(file, member, ImportMember.Status.FAILED, product=product, error=str(broken))
+        except ArchiveRejected as error:
+            # The member's bytes could not be trusted (CRC, lying size, bomb): its rows rolled back.
+            self._settle(file, member, ImportMember.Status.FAILED, product=product,
+                         error=f"{error.message} Nothing from it was imported.")
+            if file_is_tar(file):
+                raise  # a tar cannot go on past a broken member
+        finally:
+            stream.close()
+
+    def _load_items(self, items, product: str) -> dict:
+        writer = loader.Writer()
+        try:
+            return self._load_with(writer, items, product)
+        finally:
+            writer.close()
+
+    def _load_with(self, writer, items, product: str) -> dict:
+        common = {"user_id": self.user_id, "run_id": self.run_id, "product": product,
+                  "batch_rows": self.batch_rows, "writer": writer}
+        points = loader.BatchLoader(loader.LOCATION_POINT, **common)
+        visits = loader.BatchLoader(loader.PLACE_VISIT, **common)
+        segments = loader.BatchLoader(loader.ACTIVITY_SEGMENT, **common)
+        self._batches = (points, visits, segments)
+        add_point, add_visit, add_segment = points.add, visits.add, segments.add
+        devices: dict[int, tuple] = {}
+        rejections: dict[str, dict] = {}
+        rejected = 0
+        for item in items:
+            kind = item.__class__
+            if kind is LocationPoint:
+                add_point(_POINT_ROW(item))
+            elif kind is Rejection:
+                if item.reason == BAD_JSON:
+                    raise MemberBroken(f"The file stops being valid JSON part-way ({item.detail}); nothing from "
+                                       f"it was imported, so that no half of it is. {item.sample}".strip())
+                rejected += 1
+                entry = rejections.setdefault(item.reason, {"count": 0, "samples": []})
+                entry["count"] += 1
+                if len(entry["samples"]) < MAX_SAMPLES:
+                    entry["samples"].append({"detail": item.detail, "sample": item.sample})
+            elif kind is PlaceVisit:
+                add_visit(_VISIT_ROW(item))
+            elif kind is ActivitySegment:
+                add_segment((*_SEGMENT_ROW(item), [list(p) for p in item.waypoints]))
+            elif kind is Device:
+                devices[item.device_tag] = (item.device_tag, item.name, item.platform)
+        results = []
+        for batch in (points, visits, segments):
+            result = batch.finish()
+            if result.staged:
+                results.append(result)
+                self.loaded_targets.add(batch.target)
+        accepted = sum(r.inserted for r in results) + loader.upsert_devices(list(devices.values()),
+                                                                             user_id=self.user_id)
+        duplicates = sum(r.duplicates for r in results)
+        firsts = [r.first for r in results if r.first]
+        lasts = [r.last for r in results if r.last]
+        self.new_rows += accepted
+        return {"accepted": accepted, "duplicates": duplicates, "rejected": rejected, "rejections": rejections,
+                "first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None}
+
+    def _settle(self, file, member, status, *, product=None, error="", stats=None, seconds=0.0) -> None:
+        """Write the member's final row and its share of the run, in the caller's transaction if any."""
+        stats = stats or {"accepted": 0, "duplicates": 0, "rejected": 0, "rejections": {}, "first": None,
+                          "last": None}
+        now = timezone.now()
+        with user_scope(self.user_id):
+            _, created = ImportMember.objects.update_or_create(
+                run_id=self.run_id, file=file, name=member.name,
+                defaults={"user_id": self.user_id, "size": member.size, "product": product, "status": status,
+                          "accepted": stats["accepted"], "rejected": stats["rejected"],
+                          "duplicates": stats["duplicates"], "first_at": stats["first"], "last_at": stats["last"],
+                          "rejections": {reason: e["count"] for reason, e in stats["rejections"].items()},
+                          "error": error, "seconds": seconds, "committed_at": now},
+            )
+            run = ImportRun.objects.select_for_update().get(pk=self.run_id)
+            if created:
+                run.members_total += 1
+                run.bytes_total += member.size or 0
+            run.members_done += 1
+            run.bytes_done += member.size or 0
+            run.accepted += stats["accepted"]
+            run.rejected += stats["rejected"]
+            run.duplicates += stats["duplicates"]
+            run.load_seconds += seconds
+            run.heartbeat_at = now
+            if product and status == ImportMember.Status.DONE:
+                merge_product(run.products, product, stats)
+            for reason, entry in stats["rejections"].items():
+                merged = run.rejections.setdefault(reason, {"count": 0, "samples": []})
+                merged["count"] += entry["count"]
+                room = MAX_SAMPLES - len(merged["samples"])
+                merged["samples"] += [{**s, "member": member.name} for s in entry["samples"][:max(room, 0)]]
+            run.save(update_fields=["members_total", "members_done", "bytes_total", "bytes_done", "accepted",
+                                    "rejected", "duplicates", "load_seconds", "heartbeat_at", "products",
+                                    "rejections"])
+
+    # --- finishing ---------------------------------------------------------------
+
+    def finish(self) -> ImportRun:
+        with user_scope(self.user_id):
+            run = ImportRun.objects.select_for_update().get(pk=self.run_id)
+            files = list(ImportFile.objects.filter(run_id=self.run_id))
+            members = list(ImportMember.objects.filter(run_id=self.run_id))
+            loaded = [m for m in members if m.status == ImportMember.Status.DONE]
+            failed = [m for m in members if m.status == ImportMember.Status.FAILED]
+            broken_files = [f for f in files if f.error]
+            notices = []
+            if not loaded:
+                notices += [text for product, text in NOTICES.items() if any(m.product == product for m in members)]
+            problems = [f"{f.original_name}: {f.error}" for f in broken_files] + [
+                f"{m.name}: {m.error}" for m in failed]
+            if len(problems) > MAX_PROBLEMS:
+                # The report lists every failed member; the headline stays readable.
+                problems = [*problems[:MAX_PROBLEMS], f"and {len(problems) - MAX_PROBLEMS} more (see below)"]
+            if not loaded:
+                run.status = ImportRun.Status.FAILED
+                run.error = " ".join(problems) or (notices[0] if notices else NO_DATA)
+            elif problems:
+                run.status = ImportRun.Status.PARTIAL
+                run.error = "Not everything could be imported — " + " ".join(problems) + \
+                    " Everything else was imported."
+            else:
+                run.status = ImportRun.Status.SUCCEEDED
+            run.notices = notices
+            run.stage = ImportRun.Stage.FINISHED
+            run.finished_at = timezone.now()
+            run.members_total = len(members)
+            run.members_done = len(members) - sum(m.status == ImportMember.Status.PENDING for m in members)
+            run.save(update_fields=["status", "error", "notices", "stage", "finished_at", "members_total",
+                                    "members_done"])
+        if run.accepted:
+            notify_analytics(self.user_id)
+        return run
+
+
+def merge_product(products: dict, product: str, stats: dict) -> None:
+    entry = products.setdefault(product, {"accepted": 0, "rejected": 0, "duplicates": 0, "first": None,
+                                          "last": None})
+    for key in ("accepted", "rejected", "duplicates"):
+        entry[key] += stats[key]
+    if stats["first"] is not None:
+        first = iso_utc(stats["first"])
+        entry["first"] = min(entry["first"], first) if entry["first"] else first
+    if stats["last"] is not None:
+        last = iso_utc(stats["last"])
+        entry["last"] = max(entry["last"], last) if entry["last"] else last
+
+
+def iso_utc(value) -> str:
+    # Fixed width, so that comparing the strings compares the instants.
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def file_is_tar(file: ImportFile) -> bool:
+    with open(file.path, "rb") as handle:
+        return handle.read(2) != b"PK"
+
+
+def notify_analytics(user_id: int) -> None:
+    """Tell the analytics module (lake.analytics, another app's) that the user's data changed.
+
+    Guarded: the pipeline works without it. The cached pages go at once; the
+    materialized views are refreshed on the maintenance queue, because a
+    full REFRESH is not the import's time to spend.
+    """
+    try:
+        from lake import analytics
+    except ImportError:
+        return
+    try:
+        if hasattr(analytics, "invalidate_user_cache"):
+            analytics.invalidate_user_cache(user_id)
+        if hasattr(analytics, "enqueue_refresh"):
+            analytics.enqueue_refresh(user_id)
+        elif hasattr(analytics, "refresh"):
+            analytics.refresh(user_id)
+    except Exception:
+        # Derived data: a failure there must not fail an import that committed.
+        log.exception("analytics update after an import failed")
