@@ -38,7 +38,9 @@ def check_redis():
 
 
 def check_workers():
-    workers = Worker.all(connection=django_rq.get_connection("default"))
+    from monitoring.runtime import worker_alive
+
+    workers = [w for w in Worker.all(connection=django_rq.get_connection("default")) if worker_alive(w)]
     if not workers:
         return False, "no RQ worker is running: uploads will wait until one starts"
     return True, f"{len(workers)} worker(s): " + ", ".join(sorted(w.name for w in workers))[:200]
