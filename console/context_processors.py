@@ -3,7 +3,12 @@ from django.urls import NoReverseMatch, reverse
 # (label, url name, permission or None for everyone signed in)
 NAVIGATION = [
     ("My lake", "home", "console.use_lake"),
+    ("Map", "lake:map", "console.use_lake"),
+    ("Timeline", "lake:day_index", "console.use_lake"),
+    ("Search", "lake:search", "console.use_lake"),
+    ("Stats", "lake:stats", "console.use_lake"),
     ("Devices", "lake:devices", "console.use_lake"),
+    ("Upload", "uploads:new", "console.use_lake"),
     ("Imports", "imports:list", "console.use_lake"),
     ("Health", "monitoring:overview", "console.view_health"),
     ("Extensions", "monitoring:extensions", "console.view_health"),

@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "console",
     "monitoring",
     "imports",
+    "uploads",
     "archive",
 ]
 
@@ -229,12 +230,68 @@ STORAGES = {
 # Serve straight from the source folders when nobody ran collectstatic.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 
+# --- Map (lake/mapdata.py) ----------------------------------------------------------
+# A self-hoster may run their own tile server; its origin joins the CSP img-src below.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str(
+    "MAP_TILE_ATTRIBUTION", default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+MAP_MAX_FEATURES = env.int("MAP_MAX_FEATURES", default=5000)
+# Which index path the map's viewport queries take: "btree" (user_id, lat_e7,
+# lng_e7), "postgis" (GiST on the geography column, where installed) or "auto"
+# (postgis where present). btree by measurement: bench/map_bench.py at 2M points.
+MAP_BACKEND = env.str("MAP_BACKEND", default="btree")
+
+
+def _tile_origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "*"))
+    # A relative URL means tiles served by this site: 'self' already covers it.
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "'self'"
+
+
+# --- Health dashboards (monitoring/) ------------------------------------------------
+HEALTH_SAMPLE_SECONDS = env.int("HEALTH_SAMPLE_SECONDS", default=300)
+HEALTH_RETENTION_DAYS = env.int("HEALTH_RETENTION_DAYS", default=14)
+# The expensive catalog queries are cached in Redis this long.
+HEALTH_CACHE_SECONDS = env.int("HEALTH_CACHE_SECONDS", default=30)
+# (warn, critical) per check, defaults from shared/reference/HEALTH-AND-LIFECYCLE.md.
+# Override any of them with HEALTH_THRESHOLDS='{"xid_age": [150000000, 600000000]}'.
+HEALTH_THRESHOLDS = {
+    "xid_age": (100_000_000, 500_000_000),
+    "mxid_age": (100_000_000, 500_000_000),
+    "xmin_age": (10_000, 100_000),
+    "dead_tuples_hours": (2, 24),  # over the autovacuum trigger with no vacuum for this long
+    "parent_analyze_days": (7, 30),  # autovacuum never analyzes a partitioned parent
+    "vacuum_running_seconds": (60, 300),
+    "bloat_ratio": (0.3, 0.6),  # tables of 128 pages or more
+    "unused_index_bytes": (10 * 2**20, 1 * 2**30),
+    "cache_hit_ratio": (0.99, 0.95),  # below
+    "default_partition_rows": (1, 100_000),
+    "premake": (4, 1),  # fewer partitions ahead of now than this
+    "maintenance_age_intervals": (2, 6),  # last run older than this many intervals
+    "sequence_used": (0.75, 0.90),
+    "query_seconds": (60, 300),
+    "idle_in_transaction": (1, 5),
+    "connections_used": (0.50, 0.75),
+    "redis_memory_used": (0.80, 0.90),
+    "redis_fragmentation": (1.5, 3.0),
+    "redis_hit_ratio_drop": (0.10, 0.30),  # below the baseline of earlier windows
+    "redis_clients_used": (0.80, 0.95),
+    "queue_oldest_seconds": (600, 3600),
+    "queue_failed_new": (1, 10),  # failures added since the previous sample
+    "storage_used": (0.80, 0.95),
+    **env.json("HEALTH_THRESHOLDS", default={}),
+}
+
+
 # --- Security ---------------------------------------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", *env.list("CSP_IMG_SOURCES", default=["https://tile.openstreetmap.org"])],
+    "img-src": [CSP.SELF, "data:", *env.list("CSP_IMG_SOURCES", default=[_tile_origin(MAP_TILE_URL)])],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
@@ -266,6 +323,9 @@ if TESTING:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+    # Tests render pages without running collectstatic first.
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = True
 
 LOGGING = {
     "version": 1,

@@ -78,6 +78,8 @@ def extension_status(cursor) -> list[ExtensionStatus]:
     )
     found = {name: (available, installed) for name, available, installed in cursor.fetchall()}
     preloaded = _preloaded(cursor)
+    cursor.execute("SELECT current_database(), coalesce(current_setting('cron.database_name', true), 'postgres')")
+    database, cron_database = cursor.fetchone()
     result = []
     for known in KNOWN:
         available, installed = found.get(known.name, (None, None))
@@ -86,6 +88,9 @@ def extension_status(cursor) -> list[ExtensionStatus]:
             note = "not packaged on this server"
         elif known.preload and known.preload not in preloaded and not installed:
             note = f"needs shared_preload_libraries = '{known.preload}' and a restart"
+        elif known.name == "pg_cron" and not installed and cron_database != database:
+            # pg_cron lives in exactly one database per server.
+            note = f"cron.database_name is {cron_database}, not this database"
         result.append(
             ExtensionStatus(known.name, known.label, known.purpose, known.minimum, available, installed, note)
         )
@@ -100,18 +105,12 @@ def installed_names(cursor) -> set[str]:
 def install_available(cursor) -> list[str]:
     """CREATE EXTENSION for each known extension this server can load. Needs a superuser."""
     messages = []
-    cursor.execute("SELECT current_database(), current_setting('cron.database_name', true)")
-    database, cron_database = cursor.fetchone()
-    preloaded = _preloaded(cursor)
     for status in extension_status(cursor):
         known = next(k for k in KNOWN if k.name == status.name)
         if status.installed or not status.available:
             continue
-        if known.preload and known.preload not in preloaded:
+        if status.note:
             messages.append(f"{known.label}: skipped, {status.note}")
-            continue
-        if known.name == "pg_cron" and (cron_database or "postgres") != database:
-            messages.append(f"pg_cron: skipped, cron.database_name is {cron_database or 'postgres'}, not {database}")
             continue
         statement = sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(known.name))
         if known.schema:

@@ -17,6 +17,13 @@ pytestmark = pytest.mark.django_db(databases=["default", "owner"])
 # This month: its partition is premade, so rows land in a real partition.
 WHEN = dt.datetime.now(dt.UTC).replace(day=14, hour=15, minute=9, second=26, microsecond=0)
 
+IMPORT_RUN_CTE = (
+    "run AS (INSERT INTO imports.import_run (user_id, status, stage, source, created_at, attempts, job_id,"
+    " claimed_by, members_total, members_done, bytes_total, bytes_done, accepted, rejected, duplicates,"
+    " load_seconds, products, rejections, notices, error) VALUES (%(user)s, 'queued', 'waiting', 'upload',"
+    " %(when)s, 0, '', '', 0, 0, 0, 0, 0, 0, 0, 0, '{}', '{}', '[]', '') RETURNING id)"
+)
+
 # One insertable row per per-user table, as (columns, values) with %(user)s
 # for the owner. A new per-user table must add its row here:
 # test_every_per_user_table_has_a_sample makes sure of it.
@@ -33,6 +40,39 @@ SAMPLE_ROWS = {
     "timeseries.activity_segment": (
         "user_id, started_at, ended_at, activity_type, product, waypoints",
         "%(user)s, %(when)s, %(when)s, 'WALKING', 'location.semantic', '[]'",
+    ),
+    "ops.archived_summary": (
+        "user_id, table_label, period, product, rows",
+        "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",
+    ),
+    "imports.import_run": (
+        "user_id, status, stage, source, created_at, attempts, job_id, claimed_by, members_total, members_done,"
+        " bytes_total, bytes_done, accepted, rejected, duplicates, load_seconds, products, rejections, notices, error",
+        "%(user)s, 'queued', 'waiting', 'upload', %(when)s, 0, '', '', 0, 0, 0, 0, 0, 0, 0, 0, '{}', '{}', '[]', ''",
+    ),
+    # Child rows need their parent run (and file): a third element is a WITH
+    # clause that inserts them, under the same scope, in the same statement.
+    "imports.import_file": (
+        "user_id, run_id, part, original_name, sha256, size, path, error",
+        "%(user)s, (SELECT id FROM run), 1, 'takeout-001.zip', repeat('a', 64), 10, '/raw/a', ''",
+        IMPORT_RUN_CTE,
+    ),
+    "imports.import_member": (
+        "user_id, run_id, file_id, name, status, accepted, rejected, duplicates, rejections, error, seconds",
+        "%(user)s, (SELECT id FROM run), (SELECT id FROM file), 'Takeout/Records.json', 'done', 1, 0, 0, '{}', '', 0",
+        IMPORT_RUN_CTE + ", file AS (INSERT INTO imports.import_file (user_id, run_id, part, original_name, sha256,"
+        " size, path, error) SELECT %(user)s, id, 1, 'a.zip', repeat('a', 64), 10, '/raw/a', '' FROM run RETURNING id)",
+    ),
+    "imports.upload_batch": (
+        "user_id, created_at, expected_files, state", "%(user)s, %(when)s, 1, 'open'",
+    ),
+    "imports.upload": (
+        "id, user_id, batch_id, filename, filetype, size, upload_offset, sha256, state, raw_path, created_at,"
+        " updated_at, expires_at",
+        "gen_random_uuid(), %(user)s, (SELECT id FROM batch), 'takeout-001.zip', '', 10, 0, '', 'receiving', '',"
+        " %(when)s, %(when)s, %(when)s",
+        "batch AS (INSERT INTO imports.upload_batch (user_id, created_at, expected_files, state)"
+        " VALUES (%(user)s, %(when)s, 1, 'open') RETURNING id)",
     ),
 }
 
@@ -55,9 +95,11 @@ def per_user_tables():
 
 
 def insert(table, user, when=WHEN):
-    columns, values = SAMPLE_ROWS[table]
+    columns, values, *parents = SAMPLE_ROWS[table]
+    with_clause = f"WITH {parents[0]} " if parents else ""
     with connections["default"].cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})", {"user": user.pk, "when": when})
+        cursor.execute(f"{with_clause}INSERT INTO {table} ({columns}) VALUES ({values})",
+                       {"user": user.pk, "when": when})
 
 
 def count(table, where=""):

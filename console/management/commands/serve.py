@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from archive.keys_setup import ensure_master_key
 from console.first_admin import ensure_first_admin
 from datalake.embedded import EmbeddedServices
 from lake.bootstrap import bootstrap
@@ -40,6 +41,7 @@ class Command(BaseCommand):
     def prepare(self):
         for folder in (settings.DATA_DIR, settings.ARCHIVE_DIR, settings.TEMP_DIR, settings.KEYS_DIR):
             folder.mkdir(parents=True, exist_ok=True)
+        ensure_master_key()
         for message in bootstrap():
             self.stdout.write(f"bootstrap: {message}")
         call_command("migrate", database="owner", interactive=False, verbosity=1)
