@@ -49,6 +49,9 @@ class EmbeddedServices:
         if self.postgres is not None:
             self.postgres.cleanup()
             self.postgres = None
+            # pgserver logs once more from its own atexit hook, when a test
+            # runner may already have closed the streams; it has nothing left to say.
+            logging.getLogger("pgserver").disabled = True
 
     def __enter__(self):
         return self.start()

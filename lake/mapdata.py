@@ -134,11 +134,14 @@ def _where(viewport: Viewport, filters: Filters, use_postgis: bool) -> tuple[sql
 
 
 def _backend(backend: str | None) -> bool:
+    """Whether to use the PostGIS column. "postgis" on a server without PostGIS
+    (the embedded PostgreSQL has none) falls back to the plain index: one
+    interface, every back end."""
     if backend is None:
         backend = settings.MAP_BACKEND
-    if backend == "auto":
+    if backend in ("auto", "postgis"):
         return has_geography()
-    return backend == "postgis"
+    return False
 
 
 def viewport_count(viewport: Viewport, filters: Filters = Filters(), backend: str | None = None) -> int:  # noqa: B008

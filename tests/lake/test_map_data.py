@@ -95,7 +95,12 @@ def test_the_feature_cap_holds_at_every_zoom_and_grid_counts_sum_to_the_viewport
 def test_both_index_paths_give_the_same_answer(lake_people):
     add_scattered_points(lake_people.alice.pk, 1500, seed=7)
     with user_scope(lake_people.alice.pk):
-        assert mapdata.has_geography(), "PostGIS is installed on the test server: the column should exist"
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT count(*) = 1 FROM pg_extension WHERE extname = 'postgis'")
+            postgis_installed = cursor.fetchone()[0]
+        # The geography column exists exactly where PostGIS does; elsewhere the
+        # "postgis" backend must fall back and still give the same answers.
+        assert mapdata.has_geography() == postgis_installed
         for bbox, zoom in ((WORLD, 2), (FRANCE, 6), ("2.2,48.8,2.5,48.9", 12), ("2.34,48.85,2.37,48.87", 16)):
             viewport = mapdata.Viewport.parse(bbox)
             btree = mapdata.map_features(viewport, zoom, backend="btree")
