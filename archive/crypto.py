@@ -476,7 +476,7 @@ class DecryptingReader(io.RawIOBase):
             self._raw.close()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     # Makes a rename/unlink in the directory durable (POSIX); not possible on Windows.
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -514,7 +514,7 @@ def _atomic_transform(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(dst.parent)
+    fsync_dir(dst.parent)
 
 
 def encrypt_file(

@@ -41,6 +41,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from archive.crypto import fsync_dir as _fsync_dir
+
 __all__ = [
     "KeyMissing",
     "KeyRing",
@@ -64,20 +66,6 @@ class KeyMissing(LookupError):
 
 class KeyUnwrapError(ValueError):
     """A wrapped key file exists but cannot be unwrapped."""
-
-
-def _fsync_dir(path: Path) -> None:
-    # Makes creates/renames/unlinks durable on POSIX; not possible on Windows.
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _write_private_file(path: Path, data: bytes, *, replace: bool) -> None:

@@ -23,24 +23,16 @@ import argparse
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datalake.settings")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _write_source(path: Path, mib: int) -> str:
@@ -104,13 +96,12 @@ def main() -> None:
 
     from console.personas import grant_persona
     from datalake.embedded import EmbeddedServices
-    from lake.testing import create_test_database, database_url_for_children, drop_test_database
+    from lake.testing import create_test_database, database_url_for_children, drop_test_database, running_console
 
     services = EmbeddedServices().start()
     settings.DATABASE_ADMIN["NAME"] = f"test_upload_bench_{settings.DATABASE_ADMIN['NAME']}"
     name = create_test_database()
     work = Path(tempfile.mkdtemp(prefix="upload-bench-"))
-    server = None
     try:
         user = get_user_model().objects.create_user("bench")
         grant_persona(user, "user")
@@ -129,42 +120,25 @@ def main() -> None:
         (var / "tmp" / "baseline.copy").unlink()
         print(f"baseline: {args.mib} MiB read, hashed, written and fsynced in {baseline_seconds:.2f} s", flush=True)
 
-        port = _free_port()
         env = dict(os.environ, DATABASE_URL=database_url_for_children(), VAR_DIR=str(var), DEBUG="false",
                    REDIS_URL=settings.REDIS_URL, UPLOAD_MAX_BYTES=str(2**40), USER_QUOTA_BYTES=str(2**41))
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "datalake.wsgi", "--bind", f"127.0.0.1:{port}",
-                                   "--workers", "1", "--threads", "4", "--worker-class", "gthread"],
-                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/health/live", timeout=2)  # noqa: S310 - loopback URL we built
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    sys.exit("the server did not start")
-                time.sleep(0.2)
-
-        sampler = RssSampler(server.pid)
-        before = sampler.current()
-        sampler.start()
-        started = time.perf_counter()
-        uploader = TusClient(f"{url}/uploads/tus/", headers=headers).uploader(
-            str(source), chunk_size=chunk, metadata={"filename": source.name})
-        uploader.upload()
-        upload_seconds = time.perf_counter() - started
-        sampler.running = False
-        sampler.join()
-        stored = var / "data" / "raw" / expected[:2] / expected
-        if not stored.is_file() or stored.stat().st_size != source.stat().st_size:
-            sys.exit(f"the upload did not arrive in the raw store as {stored}")
-        print(f"upload:   {args.mib} MiB in {upload_seconds:.2f} s through tus ({args.chunk_mib} MiB PATCHes)",
-              flush=True)
+        with running_console(env, threads=4) as (url, server):
+            sampler = RssSampler(server.pid)
+            before = sampler.current()
+            sampler.start()
+            started = time.perf_counter()
+            uploader = TusClient(f"{url}/uploads/tus/", headers=headers).uploader(
+                str(source), chunk_size=chunk, metadata={"filename": source.name})
+            uploader.upload()
+            upload_seconds = time.perf_counter() - started
+            sampler.running = False
+            sampler.join()
+            stored = var / "data" / "raw" / expected[:2] / expected
+            if not stored.is_file() or stored.stat().st_size != source.stat().st_size:
+                sys.exit(f"the upload did not arrive in the raw store as {stored}")
+            print(f"upload:   {args.mib} MiB in {upload_seconds:.2f} s through tus ({args.chunk_mib} MiB PATCHes)",
+                  flush=True)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
         subprocess.run(["rm", "-rf", str(work)], check=False)
         drop_test_database(name)
         services.stop()

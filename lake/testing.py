@@ -6,6 +6,11 @@ way `manage.py serve` does, on a database named test_<name>.
 """
 
 import os
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management import call_command
@@ -79,3 +84,41 @@ def database_url_for_children() -> str:
     if host.startswith("/"):
         return f"postgres://{user}{password}@/{config['NAME']}?host={host}"
     return f"postgres://{user}{password}@{host}{port}/{config['NAME']}"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_console(env: dict, *, threads: int = 8, timeout: float = 30):
+    """The production web server (gunicorn) on a free loopback port, for tests and benchmarks.
+
+    Yields (url, process); stops the server afterwards.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "datalake.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", "1", "--threads", str(threads), "--worker-class", "gthread"]
+    server = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR,  # noqa: S603 - fixed argv
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/health/live", timeout=2)  # noqa: S310 - loopback URL we built
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    message = "the test server did not start: " + server.stderr.read().decode()[-2000:]
+                    raise RuntimeError(message) from None
+                time.sleep(0.2)
+        yield url, server
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -122,14 +122,6 @@ def run_worker(child_env):
     return run
 
 
-def _free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_url(committed, child_env):
     """The real console (gunicorn) on a free loopback port, against the test database.
@@ -138,30 +130,10 @@ def live_url(committed, child_env):
     cannot TRUNCATE auth_user while partitioned tables reference it; this one
     runs the production server in a child process and `committed` cleans up.
     """
-    import urllib.request
+    from lake.testing import running_console
 
-    port = _free_port()
-    env = dict(child_env, WHITENOISE_USE_FINDERS="true", DEBUG="false")
-    command = [sys.executable, "-m", "gunicorn", "datalake.wsgi", "--bind", f"127.0.0.1:{port}",
-               "--workers", "1", "--threads", "8", "--worker-class", "gthread"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    import time
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/health/live", timeout=2)  # noqa: S310 - loopback URL we built
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                message = "the test server did not start: " + server.stderr.read().decode()[-2000:]
-                raise AssertionError(message) from None
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+    with running_console(dict(child_env, WHITENOISE_USE_FINDERS="true", DEBUG="false")) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -101,36 +101,10 @@ def temp_files() -> list[str]:
 @pytest.fixture
 def live_url_without_redis(committed, child_env):
     """The real server (gunicorn) with Redis unreachable: a closed port on loopback."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-    from pathlib import Path
+    from lake.testing import free_port, running_console
 
-    def free_port():
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
-
-    port, dead_redis = free_port(), free_port()
-    env = dict(child_env, WHITENOISE_USE_FINDERS="true", DEBUG="false",
-               REDIS_URL=f"redis://127.0.0.1:{dead_redis}/0", CACHE_REDIS_URL=f"redis://127.0.0.1:{dead_redis}/0")
-    root = Path(__file__).resolve().parents[2]
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "datalake.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1", "--threads", "4", "--worker-class", "gthread"],
-                              env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/health/live", timeout=2)  # noqa: S310 - loopback URL we built
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise AssertionError("the Redis-less test server did not start") from None
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    env = dict(child_env, WHITENOISE_USE_FINDERS="true", DEBUG="false", REDIS_URL=dead_redis,
+               CACHE_REDIS_URL=dead_redis)
+    with running_console(env, threads=4) as (url, _):
+        yield url
