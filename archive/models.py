@@ -212,7 +212,10 @@ class ArchivedPartition(models.Model):
 class ArchiveFile(models.Model):
     """The manifest of one encrypted Parquet file: one user's rows of one partition."""
 
-    archived_partition = models.ForeignKey(ArchivedPartition, on_delete=models.DB_CASCADE, related_name="files")
+    # No index of its own: archive_file_owner_uniq leads with this column.
+    archived_partition = models.ForeignKey(
+        ArchivedPartition, on_delete=models.DB_CASCADE, related_name="files", db_index=False,
+    )
     # Deliberately not a `user_id` foreign key: this is admin-facing metadata
     # (no row contents) that must outlive the account, e.g. to show that a
     # shredded user's files are unreadable. Row-level summaries are in ArchivedSummary.
@@ -254,7 +257,8 @@ class ArchivedSummary(models.Model):
     deleted by the restore that brings the rows back, so nothing is counted twice.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: archived_summary_uniq leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     table_label = models.CharField(max_length=120)
     period = models.DateField()
     product = models.CharField(max_length=48)

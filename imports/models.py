@@ -38,7 +38,8 @@ class ImportRun(models.Model):
 
     FINAL = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: import_run_user_created_idx leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
     stage = models.CharField(max_length=16, choices=Stage, default=Stage.WAITING)
     source = models.CharField(max_length=16, choices=Source, default=Source.UPLOAD)
@@ -113,7 +114,8 @@ class ImportFile(models.Model):
     """One uploaded file of a run (a part of a split export, or a bare JSON)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
-    run = models.ForeignKey(ImportRun, on_delete=models.DB_CASCADE, related_name="files")
+    # No index of its own: import_file_run_part_uniq leads with this column.
+    run = models.ForeignKey(ImportRun, on_delete=models.DB_CASCADE, related_name="files", db_index=False)
     part = models.PositiveSmallIntegerField()
     original_name = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64)
@@ -149,7 +151,8 @@ class ImportMember(models.Model):
         FAILED = "failed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
-    run = models.ForeignKey(ImportRun, on_delete=models.DB_CASCADE, related_name="members")
+    # No index of its own: import_member_run_file_name_uniq leads with this column.
+    run = models.ForeignKey(ImportRun, on_delete=models.DB_CASCADE, related_name="members", db_index=False)
     file = models.ForeignKey(ImportFile, on_delete=models.DB_CASCADE, related_name="members")
     name = models.CharField(max_length=1024)
     size = models.BigIntegerField(null=True)

@@ -16,7 +16,8 @@ from lake.schemas import qualified
 class Device(models.Model):
     """A phone or browser that reported locations (`Settings.json` names them)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: device_user_tag_uniq leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     device_tag = models.BigIntegerField()
     name = models.CharField(max_length=200, blank=True)
     platform = models.CharField(max_length=40, blank=True)
@@ -37,7 +38,8 @@ class LocationPoint(models.Model):
     """One raw position fix (Records.json, phone raw signals, timeline paths)."""
 
     pk = models.CompositePrimaryKey("user_id", "recorded_at", "lat_e7", "lng_e7")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: the primary key leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     recorded_at = models.DateTimeField()
     # Minutes east of UTC as the source stated it; null when it did not.
     utc_offset_minutes = models.SmallIntegerField(null=True)
@@ -85,7 +87,8 @@ class PlaceVisit(models.Model):
     """A stay at a place (Semantic Location History, phone timelines)."""
 
     pk = models.CompositePrimaryKey("user_id", "started_at", "lat_e7", "lng_e7")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: the primary key leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True)
     utc_offset_minutes = models.SmallIntegerField(null=True)
@@ -118,7 +121,8 @@ class ActivitySegment(models.Model):
     """A movement between places, with its waypoints."""
 
     pk = models.CompositePrimaryKey("user_id", "started_at", "ended_at", "activity_type")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: the primary key leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     started_at = models.DateTimeField()
     # Not null so it can sit in the key; a source without an end uses the start.
     ended_at = models.DateTimeField()

@@ -22,7 +22,8 @@ class UploadBatch(models.Model):
         IMPORTING = "importing", "Imported"  # its run exists; the run page tells the rest
         ABANDONED = "abandoned", "Abandoned"  # a file expired or every file was cancelled
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: upload_batch_user_idx leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # How many files the page announced; the run starts when that many are complete.
     expected_files = models.PositiveIntegerField(default=1)
@@ -54,7 +55,8 @@ class Upload(models.Model):
     # Opaque: the URL is handed to the client and kept in its local storage,
     # and a sequence number would tell one user how busy the others are.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+")
+    # No index of its own: upload_user_state_idx leads with this column.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
     batch = models.ForeignKey(UploadBatch, on_delete=models.DB_CASCADE, related_name="uploads")
     filename = models.CharField(max_length=255)
     filetype = models.CharField(max_length=255, blank=True)
