@@ -102,3 +102,40 @@ def apply_policies(entries: list[dict], *, actor=None) -> list[str]:
             save_policy(policy, actor=actor, using="owner")
             lines.append(f"{'created' if created else 'updated'} {policy.name} ({policy.table})")
     return lines
+
+
+def shred_user_archives(user_id: int, *, actor=None) -> str:
+    """Crypto-shred one person's archives and raw uploads: called when she deletes everything.
+
+    Her data key goes, so every archive file and raw upload encrypted under it
+    becomes unreadable at once, wherever copies of it lie; the raw files are
+    removed too. Rows of hers inside partitions still in quarantine (schema
+    archive) are not rewritten — restore verifies partitions against their
+    manifests — they leave when those partitions are dropped.
+    Returns one sentence for the audit record and the page.
+    """
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from archive.keys_setup import keyring
+
+    shredded = keyring().shred_user(user_id)
+    raw = Path(settings.DATA_DIR) / "raw" / f"user={int(user_id)}"
+    removed = raw.is_dir()
+    if removed:
+        shutil.rmtree(raw)
+    pending = ArchivedPartition.objects.filter(state=ArchivedPartition.State.DETACHED).order_by("-drop_after")
+    quarantine = pending.count()
+    last_drop = pending.values_list("drop_after", flat=True).first()
+    with transaction.atomic():
+        record_event("lifecycle.user_shredded", actor=actor, target=f"user:{user_id}",
+                     details={"key_shredded": shredded, "raw_files_removed": removed,
+                              "partitions_in_quarantine": quarantine})
+    sentence = ("the archive key was destroyed, so archived files and raw uploads can no longer be read"
+                if shredded else "there was no archive key to destroy")
+    if quarantine:
+        sentence += (f"; {quarantine} archived month(s) still in quarantine are dropped by "
+                     f"{last_drop:%Y-%m-%d}")
+    return sentence

@@ -1,8 +1,9 @@
 """Raw uploads have a lifecycle too: kept RAW_RETENTION_DAYS after a successful import, then deleted.
 
-A raw file is content-addressed (DATA_DIR/raw/<sha[:2]>/<sha>), so several
-imports may share it: it goes only when every import that used it succeeded
-and finished before the cut-off. A failed or partial import keeps its file,
+A raw file is content-addressed per person (DATA_DIR/raw/user=<id>/<sha[:2]>/<sha>,
+encrypted under that person's data key), so several of her imports may share
+it: it goes only when every import that used it succeeded and finished before
+the cut-off. A failed or partial import keeps its file,
 so it can be retried; files no import refers to are the uploads app's
 business (incomplete uploads expire there).
 """

@@ -94,6 +94,7 @@ def main() -> None:
     from django.utils.crypto import get_random_string
     from tusclient.client import TusClient
 
+    from archive.keys import generate_master_key_file
     from console.personas import grant_persona
     from datalake.embedded import EmbeddedServices
     from lake.testing import create_test_database, database_url_for_children, drop_test_database, running_console
@@ -120,8 +121,11 @@ def main() -> None:
         (var / "tmp" / "baseline.copy").unlink()
         print(f"baseline: {args.mib} MiB read, hashed, written and fsynced in {baseline_seconds:.2f} s", flush=True)
 
+        keys = var / "keys"
+        generate_master_key_file(keys / "master.key")
         env = dict(os.environ, DATABASE_URL=database_url_for_children(), VAR_DIR=str(var), DEBUG="false",
-                   REDIS_URL=settings.REDIS_URL, UPLOAD_MAX_BYTES=str(2**40), USER_QUOTA_BYTES=str(2**41))
+                   REDIS_URL=settings.REDIS_URL, UPLOAD_MAX_BYTES=str(2**40), USER_QUOTA_BYTES=str(2**41),
+                   KEYS_DIR=str(keys), MASTER_KEY_FILE=str(keys / "master.key"), MASTER_KEY="")
         with running_console(env, threads=4) as (url, server):
             sampler = RssSampler(server.pid)
             before = sampler.current()
@@ -133,8 +137,9 @@ def main() -> None:
             upload_seconds = time.perf_counter() - started
             sampler.running = False
             sampler.join()
-            stored = var / "data" / "raw" / expected[:2] / expected
-            if not stored.is_file() or stored.stat().st_size != source.stat().st_size:
+            # Stored encrypted under the user's key: the size differs by the chunk tags.
+            stored = var / "data" / "raw" / f"user={user.pk}" / expected[:2] / expected
+            if not stored.is_file() or stored.stat().st_size < source.stat().st_size:
                 sys.exit(f"the upload did not arrive in the raw store as {stored}")
             print(f"upload:   {args.mib} MiB in {upload_seconds:.2f} s through tus ({args.chunk_mib} MiB PATCHes)",
                   flush=True)

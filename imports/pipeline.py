@@ -31,9 +31,11 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from archive.keys import KeyMissing
 from imports import liveness, loader
 from imports.models import ImportFile, ImportMember, ImportRun
 from imports.progress import progress_key
+from imports.rawfiles import open_raw
 from imports.takeout.archive import ArchiveRejected, Reason, iter_members
 from imports.takeout.detect import HEAD_BYTES, detect
 from imports.takeout.location import FORMATS
@@ -193,18 +195,19 @@ class Pipeline:
         """Pending rows for zip members (cheap: the central directory), and the byte total."""
         for file in files:
             try:
-                with open(file.path, "rb") as handle:
-                    magic = handle.read(4)
-            except OSError as error:
-                self._file_error(file, f"The file {file.original_name} is missing from the raw store ({error}).")
+                handle = open_raw(file.path)
+            except (OSError, KeyMissing) as error:
+                self._file_error(file, f"The file {file.original_name} cannot be read from the raw store ({error}).")
                 continue
-            if magic[:2] != b"PK":
-                continue
-            try:
-                members = [m for m in iter_members(file.path, name_hint=file.original_name)]
-            except ArchiveRejected as error:
-                self._file_error(file, error.message)
-                continue
+            with handle:
+                if handle.read(4)[:2] != b"PK":
+                    continue
+                handle.seek(0)
+                try:
+                    members = list(iter_members(handle, name_hint=file.original_name))
+                except ArchiveRejected as error:
+                    self._file_error(file, error.message)
+                    continue
             with user_scope(self.user_id):
                 ImportMember.objects.bulk_create(
                     [ImportMember(user_id=self.user_id, run_id=self.run_id, file=file, name=m.name, size=m.size)
@@ -238,11 +241,14 @@ class Pipeline:
             )
         last_member = None
         try:
-            for member in iter_members(file.path, name_hint=file.original_name):
-                if member.name in settled:
-                    continue  # committed by an earlier attempt
-                self.load_member(file, member)
-                last_member = member.name
+            with open_raw(file.path) as handle:
+                for member in iter_members(handle, name_hint=file.original_name):
+                    if member.name in settled:
+                        continue  # committed by an earlier attempt
+                    self.load_member(file, member)
+                    last_member = member.name
+        except (OSError, KeyMissing) as error:
+            self._file_error(file, f"The file {file.original_name} cannot be read from the raw store ({error}).")
         except ArchiveRejected as error:
             message = error.message
             if error.reason == Reason.TRUNCATED:
@@ -450,7 +456,7 @@ def iso_utc(value) -> str:
 
 
 def file_is_tar(file: ImportFile) -> bool:
-    with open(file.path, "rb") as handle:
+    with open_raw(file.path) as handle:
         return handle.read(2) != b"PK"
 
 

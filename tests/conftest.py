@@ -27,7 +27,23 @@ def embedded_services():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(embedded_services, django_db_blocker):
+def test_keys(tmp_path_factory):
+    """A master key and data keys of the test run's own, never a developer's real ones.
+
+    Set in the environment too, so child processes (workers, the live server) share them.
+    """
+    from archive.keys_setup import ensure_master_key
+
+    folder = tmp_path_factory.mktemp("keys")
+    os.environ["KEYS_DIR"], os.environ["MASTER_KEY_FILE"], os.environ["MASTER_KEY"] = (
+        str(folder), str(folder / "master.key"), "")
+    settings.KEYS_DIR, settings.MASTER_KEY_FILE, settings.MASTER_KEY = folder, folder / "master.key", ""
+    ensure_master_key()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(embedded_services, test_keys, django_db_blocker):
     from lake.testing import create_test_database, drop_test_database
 
     with django_db_blocker.unblock():

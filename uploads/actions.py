@@ -287,7 +287,7 @@ def complete_received(user, upload: Upload, *, hasher=None, request=None) -> Upl
     if hasher is None:  # the running hash was lost on the way (see uploads.storage)
         hasher = storage.hash_from_disk(upload.pk, upload.size)
     sha256 = hasher.hexdigest()
-    stored_new = storage.place_in_raw_store(upload.pk, sha256)
+    stored_new = storage.place_in_raw_store(upload.pk, user.pk, sha256)
     with user_scope(user.pk):
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
         if upload.state != Upload.State.RECEIVING:
@@ -297,7 +297,7 @@ def complete_received(user, upload: Upload, *, hasher=None, request=None) -> Upl
         earlier = (Upload.objects.filter(user=user, state=Upload.State.COMPLETE, sha256=sha256)
                    .exclude(pk=upload.pk).order_by("completed_at").first())
         upload.state, upload.sha256, upload.duplicate_of = Upload.State.COMPLETE, sha256, earlier
-        upload.raw_path, upload.completed_at = storage.raw_relative(sha256), timezone.now()
+        upload.raw_path, upload.completed_at = storage.raw_relative(user.pk, sha256), timezone.now()
         upload.upload_offset = upload.size
         upload.save(update_fields=["state", "sha256", "duplicate_of", "raw_path", "completed_at",
                                    "upload_offset", "updated_at"])
@@ -361,7 +361,7 @@ def start_import_if_ready(user, batch_id) -> UploadBatch:
         if run_id is None:
             from imports.actions import RawFile, create_run
 
-            files = [RawFile(path=storage.raw_path(u.sha256), original_name=u.filename, sha256=u.sha256,
+            files = [RawFile(path=storage.raw_path(user.pk, u.sha256), original_name=u.filename, sha256=u.sha256,
                              size=u.size) for u in sorted(complete, key=part_order)]
             run_id = create_run(user, files, source="upload").pk
         batch.import_run_id, batch.state = run_id, UploadBatch.State.IMPORTING

@@ -14,7 +14,6 @@ are durably on disk, never what a client merely claimed to send.
 import errno
 import hashlib
 import os
-import shutil
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -35,12 +34,15 @@ def temp_path(upload_id) -> Path:
     return temp_dir() / f"{upload_id}.part"
 
 
-def raw_relative(sha256: str) -> str:
-    return f"raw/{sha256[:2]}/{sha256}"
+def raw_relative(user_id: int, sha256: str) -> str:
+    # One folder per person: each raw file is encrypted with its owner's data
+    # key, so the same bytes from two people are two files, and nobody's upload
+    # reveals what someone else has.
+    return f"raw/user={int(user_id)}/{sha256[:2]}/{sha256}"
 
 
-def raw_path(sha256: str) -> Path:
-    return Path(settings.DATA_DIR) / raw_relative(sha256)
+def raw_path(user_id: int, sha256: str) -> Path:
+    return Path(settings.DATA_DIR) / raw_relative(user_id, sha256)
 
 
 def create_temp_file(upload_id) -> Path:
@@ -120,34 +122,22 @@ def forget_hasher(upload_id) -> None:
 # --- the raw store ----------------------------------------------------------------
 
 
-def place_in_raw_store(upload_id, sha256: str) -> bool:
-    """Give the complete temp file its content address. True if these bytes were new.
+def place_in_raw_store(upload_id, user_id: int, sha256: str) -> bool:
+    """Encrypt the complete temp file into the raw store under its owner's data key.
 
-    A hard link when temp and data share a file system (instant, and the temp
-    name stays valid until the database says the upload is complete); a copy,
-    fsynced, otherwise. Never overwrites: the same name means the same bytes.
+    True if these bytes were new. Chunked AES-GCM (archive.crypto), so the
+    import reader can seek through the file without decrypting it to disk,
+    and deleting the owner's key makes the raw file unreadable along with her
+    archives. Written to a .partial name, fsynced and renamed: never a
+    half-written raw file; the same name always means the same plaintext.
     """
-    source, target = temp_path(upload_id), raw_path(sha256)
+    from archive.crypto import encrypt_file
+    from archive.keys_setup import keyring
+
+    source, target = temp_path(upload_id), raw_path(user_id, sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         return False
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        return False
-    except OSError as error:
-        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
-            raise
-        staging = target.with_name(f".{sha256}.{upload_id}.copy")
-        with open(source, "rb") as src, open(staging, "wb") as dst:
-            shutil.copyfileobj(src, dst, READ_SIZE)
-            dst.flush()
-            os.fsync(dst.fileno())
-        try:
-            os.link(staging, target)
-        except FileExistsError:
-            return False
-        finally:
-            staging.unlink(missing_ok=True)
-    _fsync_dir(target.parent)
+    key_id, key = keyring().data_key_for_user(user_id)
+    encrypt_file(source, target, key, key_id)
     return True

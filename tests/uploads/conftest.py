@@ -62,6 +62,14 @@ def make_file(tmp_path):
     return make
 
 
+def plaintext(path) -> bytes:
+    """The bytes of an encrypted raw file, decrypted with its owner's key."""
+    from imports.rawfiles import open_raw
+
+    with open_raw(path) as handle:
+        return handle.read()
+
+
 def sha256_of(path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -16,7 +16,7 @@ from tusclient.client import TusClient
 from audit.models import Event
 from imports.models import ImportRun
 from lake.rls import user_scope
-from tests.uploads.conftest import create, head, patch, sha256_of, temp_files, upload_row
+from tests.uploads.conftest import create, head, patch, plaintext, sha256_of, temp_files, upload_row
 from uploads.models import Upload, UploadBatch
 
 
@@ -38,9 +38,11 @@ def test_an_interrupted_tuspy_upload_resumes_and_arrives_byte_identical(live_url
     upload = upload_row(alice, first.url)
     expected = sha256_of(source)
     assert (upload.state, upload.upload_offset, upload.sha256) == ("complete", source.stat().st_size, expected)
-    stored = settings.DATA_DIR / "raw" / expected[:2] / expected
-    assert stored.read_bytes() == source.read_bytes()
-    assert upload.raw_path == f"raw/{expected[:2]}/{expected}"
+    stored = settings.DATA_DIR / "raw" / f"user={alice.pk}" / expected[:2] / expected
+    # Encrypted at rest with Alice's data key: not the bytes she sent, until decrypted.
+    assert stored.read_bytes() != source.read_bytes()
+    assert plaintext(stored) == source.read_bytes()
+    assert upload.raw_path == f"raw/user={alice.pk}/{expected[:2]}/{expected}"
     assert f"{upload.pk}.part" not in temp_files()
     with user_scope(alice.pk):
         batch = UploadBatch.objects.get(pk=upload.batch_id)
@@ -159,7 +161,8 @@ def test_the_same_file_uploaded_again_is_recognized_and_kept_once(live_url, make
     assert repeat.duplicate_of_id == original.pk
     assert head(again.url, tus_headers(alice)).headers["Datapunk-Duplicate-Of"] == str(original.pk)
     digest = sha256_of(source)
-    assert [p.name for p in (settings.DATA_DIR / "raw" / digest[:2]).iterdir() if p.name.startswith(digest)] == [digest]
+    folder = settings.DATA_DIR / "raw" / f"user={alice.pk}" / digest[:2]
+    assert [p.name for p in folder.iterdir() if p.name.startswith(digest)] == [digest]
     assert temp_files() == []
     with user_scope(alice.pk):
         # The repeat points at the run that already imported these bytes: one import, not two.
@@ -240,7 +243,7 @@ def test_two_patches_at_the_same_offset_one_is_refused_and_the_file_matches(live
     upload = upload_row(alice, url)
     assert upload.state == Upload.State.COMPLETE
     assert upload.sha256 == hashlib.sha256(body).hexdigest()
-    assert (settings.DATA_DIR / upload.raw_path).read_bytes() == body
+    assert plaintext(settings.DATA_DIR / upload.raw_path) == body
 
 
 def test_delete_cancels_an_upload_and_frees_its_bytes(live_url, make_user, tus_headers):
@@ -284,7 +287,7 @@ def test_a_dropped_connection_keeps_the_bytes_that_arrived_and_the_upload_resume
     assert patch(url, headers, body[offset:], offset).status_code == 204
     upload = upload_row(alice, url)
     assert upload.state == "complete"
-    assert (settings.DATA_DIR / upload.raw_path).read_bytes() == body
+    assert plaintext(settings.DATA_DIR / upload.raw_path) == body
 
 
 def test_with_redis_down_the_upload_completes_and_its_run_waits_queued(live_url_without_redis, make_user,
