@@ -233,7 +233,12 @@ def check_autovacuum_disabled(snap, now) -> Check:
             check.flag("warn", f"{table['label']} has autovacuum_enabled = off")
     check.summary = ("autovacuum is on everywhere" if check.state == "ok"
                      else f"autovacuum is off in {len(check.items)} place(s)")
-    check.action = "ALTER TABLE … RESET (autovacuum_enabled); a table nobody vacuums bloats and ages toward wraparound."
+    server_off = pg.get("autovacuum") == "off" or pg.get("track_counts") == "off"
+    check.action = (
+        ("Set autovacuum = on and track_counts = on in postgresql.conf and reload. " if server_off else "")
+        + "ALTER TABLE … RESET (autovacuum_enabled) on each table listed; a table nobody vacuums bloats and "
+        "ages toward wraparound."
+    )
     return check
 
 
