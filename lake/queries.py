@@ -105,7 +105,8 @@ def storage_used(user_id: int) -> int:
             table = model._meta.db_table.replace('"', "")
             cursor.execute(
                 """
-                SELECT coalesce(sum(pg_total_relation_size(relid)), 0), coalesce(sum(greatest(c.reltuples, 0)), 0)
+                SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint,
+                       coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
                   FROM pg_partition_tree(%s::regclass) t JOIN pg_class c ON c.oid = t.relid
                  WHERE t.isleaf
                 """,

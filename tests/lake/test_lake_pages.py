@@ -52,6 +52,21 @@ def test_the_overview_is_cached_until_the_users_cache_is_invalidated(lake_people
     assert '<td class="num">30</td>' in html and '<td class="num">60</td>' not in html
 
 
+def test_storage_is_estimated_once_the_tables_have_statistics(lake_people):
+    """Autovacuum (or ops) analyzes the tables sooner or later: the estimate must
+    work with catalog statistics present, not only before them."""
+    from django.db import connections
+
+    from lake.queries import storage_used
+    from lake.rls import user_scope
+
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("ANALYZE timeseries.location_point, timeseries.place_visit, timeseries.activity_segment")
+    with user_scope(lake_people.alice.pk):
+        used = storage_used(lake_people.alice.pk)
+    assert isinstance(used, int) and used > 0
+
+
 def test_alices_day_view_lists_her_visits_in_local_time_and_not_bobs(lake_people, browser_for):
     html = page(browser_for(lake_people.alice), "lake:day", "2024-05-14")
     assert "Café de Flore" in html and "Walking" in html
