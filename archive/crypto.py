@@ -476,16 +476,24 @@ class DecryptingReader(io.RawIOBase):
             self._raw.close()
 
 
-def fsync_dir(path: Path) -> None:
-    # Makes a rename/unlink in the directory durable (POSIX); not possible on Windows.
+def fsync_dir(path: Path, *, strict: bool = False) -> None:
+    """Make a create/rename/unlink in the directory durable (POSIX).
+
+    Best effort by default (directories cannot be fsynced on Windows);
+    `strict` raises instead, for writers that must not report success
+    without it (archive exports, upload offsets).
+    """
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
+        if strict:
+            raise
         return
     try:
         os.fsync(fd)
     except OSError:
-        pass
+        if strict:
+            raise
     finally:
         os.close(fd)
 

@@ -182,14 +182,6 @@ class _PlainSink(io.RawIOBase):
         pass
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_user_file(
     batches: Iterator[list[tuple]],
     cols: list[Column],
@@ -240,7 +232,7 @@ def write_user_file(
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, path)
-        _fsync_dir(path.parent)
+        crypto.fsync_dir(path.parent, strict=True)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -322,7 +314,7 @@ def write_manifest(table_label: str, period_start: dt.datetime, manifest: dict) 
         f.flush()
         os.fsync(f.fileno())
     os.replace(partial, path)
-    _fsync_dir(path.parent)
+    crypto.fsync_dir(path.parent, strict=True)
     return path
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import migrations
+from django.utils import timezone
 from psycopg import sql
 
 from lake import partitions
@@ -60,6 +61,4 @@ class ProtectPerUserTable(migrations.RunPython):
                 table = partitions.REGISTRY[f"{self.schema}.{self.table}"]
                 for statement in partitions.create_statements(table):
                     cursor.execute(statement)
-                from django.utils import timezone
-
                 partitions.ensure_ahead(cursor, table, timezone.now())

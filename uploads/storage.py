@@ -20,6 +20,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from archive.crypto import encrypt_file, fsync_dir
+from archive.keys_setup import keyring
+
 READ_SIZE = 1 << 20
 _HASHERS: OrderedDict = OrderedDict()
 _HASHERS_LOCK = threading.Lock()
@@ -50,7 +53,7 @@ def create_temp_file(upload_id) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb") as handle:
         os.fsync(handle.fileno())
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent, strict=True)
     return path
 
 
@@ -70,14 +73,6 @@ def truncate(path: Path, size: int) -> None:
     with open(path, "r+b") as handle:
         handle.truncate(size)
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- the running hash -----------------------------------------------------------
@@ -131,9 +126,6 @@ def place_in_raw_store(upload_id, user_id: int, sha256: str) -> bool:
     archives. Written to a .partial name, fsynced and renamed: never a
     half-written raw file; the same name always means the same plaintext.
     """
-    from archive.crypto import encrypt_file
-    from archive.keys_setup import keyring
-
     source, target = temp_path(upload_id), raw_path(user_id, sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
