@@ -41,11 +41,10 @@ def clean_archive_schema(committed):
 
 
 def months_back(now, count):
-    """The first day of the month `count` months before `now`'s month."""
-    year, month = now.year, now.month - count
-    while month < 1:
-        year, month = year - 1, month + 12
-    return dt.datetime(year, month, 1, tzinfo=dt.UTC)
+    """The first day of the month `count` months before `now`'s month; a negative
+    count goes forward (December's `months_back(now, -1)` is next January)."""
+    index = now.year * 12 + (now.month - 1) - count
+    return dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=dt.UTC)
 
 
 def add_location_history(user, now, months=24, per_month=12, lat=488566000):
