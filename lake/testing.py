@@ -6,6 +6,7 @@ way `manage.py serve` does, on a database named test_<name>.
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -122,3 +123,85 @@ def running_console(env: dict, *, threads: int = 8, timeout: float = 30):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+SCHEMA_SNAPSHOT_SCHEMAS = ("public", "user_data", "imports", "analytics", "vectors", "timeseries", "archive", "ops",
+                           "audit")
+# Monthly partitions are named after the month the database was made in.
+_DATED = r"_p[0-9]{4}_[0-9]{2}$"
+_ACL = """array_to_string(ARRAY(SELECT coalesce(nullif(g.rolname, ''), 'PUBLIC') || '=' || a.privilege_type
+                                  || CASE WHEN a.is_grantable THEN '*' ELSE '' END
+                             FROM aclexplode({}) a LEFT JOIN pg_roles g ON g.oid = a.grantee
+                            ORDER BY 1), ',')"""
+_CATALOG_QUERIES = {
+    "schema": f"""
+        SELECT n.nspname, pg_get_userbyid(n.nspowner), {_ACL.format('n.nspacl')}
+          FROM pg_namespace n WHERE n.nspname = ANY(%(schemas)s)""",
+    "relation": f"""
+        SELECT n.nspname || '.' || c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relrowsecurity,
+               c.relforcerowsecurity, coalesce(pg_get_partkeydef(c.oid), ''), coalesce(c.reloptions::text, ''),
+               {_ACL.format('c.relacl')}, coalesce(pg_get_expr(c.relpartbound, c.oid), '')
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+           AND c.relname !~ %(dated)s""",
+    "column": """
+        SELECT n.nspname || '.' || c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+               a.attnotnull, coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity, a.attgenerated
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0
+           AND NOT a.attisdropped AND c.relname !~ %(dated)s""",
+    "constraint": """
+        SELECT n.nspname || '.' || c.relname, k.conname, pg_get_constraintdef(k.oid)
+          FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND c.relname !~ %(dated)s""",
+    "index": """
+        SELECT n.nspname || '.' || i.relname, pg_get_indexdef(i.oid)
+          FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+          JOIN pg_namespace n ON n.oid = i.relnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND c.relname !~ %(dated)s""",
+    "policy": """
+        SELECT schemaname || '.' || tablename, policyname, permissive, cmd, roles::text, coalesce(qual, ''),
+               coalesce(with_check, '')
+          FROM pg_policies WHERE schemaname = ANY(%(schemas)s) AND tablename !~ %(dated)s""",
+    "function": f"""
+        SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+               pg_get_userbyid(p.proowner), p.prosecdef, coalesce(p.proconfig::text, ''), p.provolatile,
+               {_ACL.format('p.proacl')}, md5(pg_get_functiondef(p.oid))
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND p.prokind IN ('f', 'p')
+           AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')""",
+    "view": """
+        SELECT n.nspname || '.' || c.relname, pg_get_viewdef(c.oid, true)
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('v', 'm')""",
+    "trigger": """
+        SELECT n.nspname || '.' || c.relname, t.tgname, pg_get_triggerdef(t.oid)
+          FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY(%(schemas)s) AND NOT t.tgisinternal AND c.relname !~ %(dated)s""",
+    "default privileges": f"""
+        SELECT pg_get_userbyid(d.defaclrole), coalesce(n.nspname, ''), d.defaclobjtype, {_ACL.format('d.defaclacl')}
+          FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace""",
+}
+
+
+def describe_schema(cursor) -> str:
+    """Every object of ours in the database as sorted lines of text, roles named by their part.
+
+    Two databases with the same description have the same tables, columns (in
+    order), keys, indexes, policies, grants, functions and views. Partitions
+    named after a month are left out: which months exist depends on when the
+    database was made.
+    """
+    names = {settings.DB_OWNER_ROLE: "<owner>", settings.DB_APP_ROLE: "<app>",
+             settings.DATABASE_ADMIN["USER"] or "": "<admin>"}
+    lines = []
+    for kind, query in _CATALOG_QUERIES.items():
+        cursor.execute(query, {"schemas": list(SCHEMA_SNAPSHOT_SCHEMAS), "dated": _DATED})
+        for row in sorted(cursor.fetchall(), key=lambda r: tuple(str(v) for v in r)):
+            text = " | ".join(str(v) for v in row)
+            for role, part in names.items():
+                if role:
+                    text = re.sub(rf"\b{re.escape(role)}\b", part, text)
+            lines.append(f"{kind}: {text}")
+    return "\n".join(lines) + "\n"
