@@ -1,7 +1,5 @@
 from django.db import models
 
-from lake.schemas import AUDIT_SCHEMA, qualified
-
 
 class Event(models.Model):
     """One append-only audit record. Written only through audit.actions.record_event.
@@ -21,7 +19,7 @@ class Event(models.Model):
     details = models.JSONField(default=dict)
 
     class Meta:
-        db_table = qualified(AUDIT_SCHEMA, "event")
+        db_table = 'audit"."event'  # a schema of its own: see audit/migrations/0001
         ordering = ["-at", "-id"]
         indexes = [
             # The admin page: newest first, filtered by action or actor.

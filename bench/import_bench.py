@@ -107,8 +107,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connections
 
-    from datalake.embedded import EmbeddedServices
-    from lake.testing import create_test_database, database_url_for_children, drop_test_database
+    from core.embedded import EmbeddedServices
+    from core.testing import create_test_database, database_url_for_children, drop_test_database
 
     services = EmbeddedServices().start()
     # A scratch database of its own, so a test run on the same server is not disturbed.

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sources.location.tables import LOCATION_POINT
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datalake.settings")
@@ -38,10 +40,10 @@ MONTH = dt.date(2020, 3, 1)
 def load(user_id: int, points: int) -> None:
     from django.db import connections, transaction
 
-    from lake import partitions
+    from core import partitions
 
     with transaction.atomic(using="owner"), connections["owner"].cursor() as cursor:
-        partitions.ensure_partition(cursor, partitions.LOCATION_POINT, MONTH)
+        partitions.ensure_partition(cursor, LOCATION_POINT, MONTH)
         cursor.execute(
             """
             INSERT INTO timeseries.location_point (user_id, recorded_at, utc_offset_minutes, lat_e7, lng_e7,
@@ -60,12 +62,11 @@ def load(user_id: int, points: int) -> None:
 def _columns() -> str:
     from django.db import connections
 
-    from archive.sql import columns
-    from lake import partitions
+    from lifecycle.sql import columns
 
     # Stored columns only: a generated one (PostGIS geography) cannot be copied in.
     with connections["owner"].cursor() as cursor:
-        return ", ".join(c.name for c in columns(cursor, partitions.LOCATION_POINT))
+        return ", ".join(c.name for c in columns(cursor, LOCATION_POINT))
 
 
 def copy_out(name: str) -> tuple[float, bytes]:
@@ -107,10 +108,10 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from archive.keys_setup import ensure_master_key
-    from archive.lifecycle import restore_archive, run_lifecycle
-    from archive.models import ArchivedPartition, Policy
-    from lake.testing import create_test_database, drop_test_database
+    from core.testing import create_test_database, drop_test_database
+    from lifecycle.lifecycle import restore_archive, run_lifecycle
+    from lifecycle.models import ArchivedPartition, Policy
+    from vault.keyring import ensure_master_key
 
     folder = Path(tempfile.mkdtemp(prefix="lifebench-"))
     settings.ARCHIVE_DIR, settings.KEYS_DIR = folder / "archive", folder / "keys"

@@ -30,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+from sources.location.tables import LOCATION_POINT
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datalake.settings")
@@ -65,10 +67,9 @@ ON CONFLICT DO NOTHING
 def load(user_id: int, points: int) -> float:
     from django.db import connections, transaction
 
-    from lake import partitions
-    from lake.maintenance import ensure_partitions_for
+    from core.maintenance import ensure_partitions_for
 
-    for table in (partitions.LOCATION_POINT,):
+    for table in (LOCATION_POINT,):
         ensure_partitions_for(table, START, END)
     step = (END - START).total_seconds() / points
     started = time.perf_counter()
@@ -109,8 +110,8 @@ def measure(client, user_id: int, repeat: int) -> dict:
     from django.conf import settings
     from django.urls import reverse
 
-    from lake import mapdata
-    from lake.rls import user_scope
+    from core.rls import user_scope
+    from explore import mapdata
 
     url = reverse("lake:map_data")
     configured = settings.MAP_BACKEND
@@ -147,7 +148,7 @@ def measure(client, user_id: int, repeat: int) -> dict:
 
 
 def _has_postgis() -> bool:
-    from lake import mapdata
+    from explore import mapdata
 
     mapdata._postgis = None
     return mapdata.has_geography()
@@ -169,7 +170,7 @@ def main() -> None:
     from django.test import Client
 
     from console.personas import grant_persona
-    from lake.testing import create_test_database, drop_test_database
+    from core.testing import create_test_database, drop_test_database
 
     name = create_test_database()
     try:

@@ -41,7 +41,7 @@ def build(partitions: int, rows_per_partition: int) -> None:
     """N monthly partitions from 1950 on, with rows, an index and fresh statistics."""
     from django.conf import settings
 
-    from lake.bootstrap import admin_connect
+    from core.bootstrap import admin_connect
 
     with admin_connect(dbname=settings.DATABASES["default"]["NAME"]) as conn:
         conn.execute(f"CREATE SCHEMA {SCHEMA}")
@@ -105,7 +105,7 @@ def main() -> None:
     from django.test import Client, override_settings
 
     from console.personas import grant_persona
-    from lake.testing import create_test_database, drop_test_database
+    from core.testing import create_test_database, drop_test_database
     from monitoring import snapshot
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

@@ -94,10 +94,10 @@ def main() -> None:
     from django.utils.crypto import get_random_string
     from tusclient.client import TusClient
 
-    from archive.keys import generate_master_key_file
     from console.personas import grant_persona
-    from datalake.embedded import EmbeddedServices
-    from lake.testing import create_test_database, database_url_for_children, drop_test_database, running_console
+    from core.embedded import EmbeddedServices
+    from core.testing import create_test_database, database_url_for_children, drop_test_database, running_console
+    from vault.keys import generate_master_key_file
 
     services = EmbeddedServices().start()
     settings.DATABASE_ADMIN["NAME"] = f"test_upload_bench_{settings.DATABASE_ADMIN['NAME']}"

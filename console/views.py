@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from lake import analytics, queries
+from core.usercache import cached_for_user
+from explore import queries
+from sources.location.analytics import last_refreshed
 
 
 def _overview(user) -> dict:
@@ -21,8 +23,8 @@ def home(request):
     if request.user.has_perm("console.use_lake"):
         # Counting millions of rows per page view is wasteful: the overview is
         # cached per user until an import or a deletion invalidates it.
-        context.update(analytics.cached_for_user(request.user.pk, "overview", lambda: _overview(request.user)))
+        context.update(cached_for_user(request.user.pk, "overview", lambda: _overview(request.user)))
         context["quota"] = queries.quota()
         context["imports"] = queries.recent_imports(request.user)
-        context["refreshed"] = analytics.last_refreshed()
+        context["refreshed"] = last_refreshed()
     return render(request, "console/home.html", context)

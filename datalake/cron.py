@@ -6,10 +6,11 @@ Apps add their schedules here, each with the interval ops would expect.
 from django.conf import settings
 from rq import cron
 
-from archive.jobs import raw_cleanup, scheduled_lifecycle_run
+from core.jobs import partition_maintenance
 from imports.jobs import reconcile as reconcile_imports
-from lake.jobs import partition_maintenance, refresh_analytics
+from lifecycle.jobs import raw_cleanup, scheduled_lifecycle_run
 from monitoring.jobs import analyze_parents, sample_health
+from sources.location.jobs import refresh_analytics
 from uploads.jobs import expire as expire_uploads
 
 cron.register(partition_maintenance, queue_name="maintenance", interval=3600, name="partition-maintenance")

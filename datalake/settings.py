@@ -119,7 +119,7 @@ for _db in DATABASES.values():
     }
 # The administrative URL, parsed, for the bootstrap step only.
 DATABASE_ADMIN = _admin_db
-DATABASE_ROUTERS = ["lake.routers.OwnerMigratesRouter"]
+DATABASE_ROUTERS = ["core.routers.OwnerMigratesRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and queues ---------------------------------------------------
@@ -152,13 +152,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_rq",
-    "lake",
+    # The platform first, then the products (one app per Takeout product family,
+    # see sources/registry.py), then the features built on them.
     "audit",
-    "console",
-    "monitoring",
+    "core",
+    "vault",
+    "sources.location",
     "imports",
     "uploads",
-    "archive",
+    "lifecycle",
+    "monitoring",
+    "explore",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +174,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "lake.middleware.RowLevelSecurityMiddleware",
+    "core.middleware.RowLevelSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -6,8 +6,8 @@ from pathlib import Path
 import django_rq
 
 from audit.actions import record_event
+from core.rls import user_scope
 from imports.models import ImportFile, ImportRun
-from lake.rls import user_scope
 
 QUEUE = "imports"
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from core.rls import user_scope
 from imports import liveness
 from imports.actions import QUEUE, requeue_run
 from imports.models import ImportRun
-from lake.rls import user_scope
 
 log = logging.getLogger(__name__)
 

@@ -14,56 +14,16 @@ together with its member row.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connections
 from psycopg import sql
 
-from lake import partitions
-from lake.maintenance import ensure_partitions_for
+from core import partitions
+from core.loading import Target
+from core.maintenance import ensure_partitions_for
 
 BATCH_ROWS = 50_000
-
-
-@dataclass(frozen=True, eq=False)
-class Target:
-    """A partitioned lake table and the columns a batch supplies, in row order."""
-
-    table: partitions.PartitionedTable
-    columns: tuple[str, ...]
-    # SELECT expressions for columns the source may leave NULL but the table
-    # does not allow (blank strings, an end that defaults to the start).
-    fill: dict[str, str] = field(default_factory=dict)
-    # Rows carry a device_tag: make sure user_data.device knows each tag.
-    has_devices: bool = False
-
-    @property
-    def stage_name(self) -> str:
-        return f"stage_{self.table.name}"
-
-
-LOCATION_POINT = Target(
-    partitions.LOCATION_POINT,
-    ("recorded_at", "utc_offset_minutes", "lat_e7", "lng_e7", "accuracy_m", "altitude_m", "vertical_accuracy_m",
-     "velocity_mps", "heading_deg", "source", "device_tag", "platform", "activity_type", "activity_confidence"),
-    fill={"source": "coalesce(source, '')", "platform": "coalesce(platform, '')",
-          "activity_type": "coalesce(activity_type, '')"},
-    has_devices=True,
-)
-PLACE_VISIT = Target(
-    partitions.PLACE_VISIT,
-    ("started_at", "ended_at", "utc_offset_minutes", "lat_e7", "lng_e7", "place_id", "name", "address",
-     "semantic_type", "confidence", "is_child"),
-    fill={"place_id": "coalesce(place_id, '')", "name": "coalesce(name, '')", "address": "coalesce(address, '')",
-          "semantic_type": "coalesce(semantic_type, '')", "is_child": "coalesce(is_child, false)"},
-)
-ACTIVITY_SEGMENT = Target(
-    partitions.ACTIVITY_SEGMENT,
-    ("started_at", "ended_at", "utc_offset_minutes", "start_lat_e7", "start_lng_e7", "end_lat_e7", "end_lng_e7",
-     "distance_m", "activity_type", "confidence", "waypoints"),
-    fill={"ended_at": "coalesce(ended_at, started_at)", "activity_type": "coalesce(activity_type, 'UNKNOWN')",
-          "waypoints": "coalesce(waypoints, '[]'::jsonb)"},
-)
 
 
 @dataclass
@@ -214,16 +174,8 @@ class BatchLoader:
             {"user": self.user_id, "product": self.product, "run": self.run_id},
         )
         self.result.add(len(rows), cur.fetchone()[0], first, last)
-        if self.target.has_devices:
-            # A handful of tags per batch; Settings.json, if present, names them.
-            cur.execute(
-                sql.SQL(
-                    "INSERT INTO user_data.device (user_id, device_tag, name, platform)"
-                    " SELECT DISTINCT ON (device_tag) %(user)s, device_tag, '', coalesce(platform, '')"
-                    " FROM {stage} WHERE device_tag IS NOT NULL ON CONFLICT (user_id, device_tag) DO NOTHING"
-                ).format(stage=stage),
-                {"user": self.user_id},
-            )
+        if self.target.after_batch:
+            cur.execute(sql.SQL(self.target.after_batch).format(stage=stage), {"user": self.user_id})
 
 
 class Writer:
@@ -267,24 +219,6 @@ class Writer:
             # ensure_partitions_for() may have opened an owner connection on the writer thread.
             self._pool.submit(connections.close_all).result()
             self._pool.shutdown()
-
-
-def upsert_devices(devices: list[tuple[int, str, str]], *, user_id: int, using: str = "default") -> int:
-    """(device_tag, name, platform) rows into user_data.device; a later Settings.json renames."""
-    if not devices:
-        return 0
-    with connections[using].cursor() as cursor:
-        cursor.executemany(
-            """
-            INSERT INTO user_data.device (user_id, device_tag, name, platform)
-            VALUES (%s, %s, %s, %s)
-            ON CONFLICT (user_id, device_tag) DO UPDATE
-               SET name = coalesce(nullif(EXCLUDED.name, ''), user_data.device.name),
-                   platform = coalesce(nullif(EXCLUDED.platform, ''), user_data.device.platform)
-            """,
-            [(user_id, tag, name or "", platform or "") for tag, name, platform in devices],
-        )
-    return len(devices)
 
 
 def analyze(targets) -> None:

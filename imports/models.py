@@ -11,7 +11,7 @@ Every table carries `user_id` and row-level security, like the data they load.
 from django.conf import settings
 from django.db import models
 
-from lake.schemas import qualified
+from core.schemas import qualified
 
 
 class ImportRun(models.Model):

@@ -23,7 +23,6 @@ import logging
 import os
 import socket
 import time
-from operator import attrgetter
 
 from django.core.cache import cache
 from django.db import DatabaseError
@@ -31,17 +30,17 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from archive.keys import KeyMissing
+from core.rls import user_scope
 from imports import liveness, loader
+from imports.archive import ArchiveRejected, Reason, iter_members
 from imports.models import ImportFile, ImportMember, ImportRun
 from imports.progress import progress_key
-from imports.rawfiles import open_raw
-from imports.takeout.archive import ArchiveRejected, Reason, iter_members
-from imports.takeout.detect import HEAD_BYTES, detect
-from imports.takeout.location import FORMATS
-from imports.takeout.records import ActivitySegment, Device, LocationPoint, PlaceVisit, Rejection
-from imports.takeout.sanitize import BAD_JSON
-from lake.rls import user_scope
+from sources import registry
+from sources.detect import HEAD_BYTES, detect
+from sources.records import Rejection
+from sources.sanitize import BAD_JSON
+from vault.keys import KeyMissing
+from vault.rawstore import open_raw
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ ANALYZE_AFTER_ROWS = 100_000
 PROGRESS_EVERY_S = 1.0
 
 # Why a member holds no data, shown beside it in the report.
-SKIP_REASONS = {
+SKIP_REASONS = registry.skip_reasons() | {
     "info.encrypted_backups": "Takeout's note that encrypted Timeline backups exist on Google's servers; the "
                               "backups themselves are not part of Takeout.",
     "info.archive_browser": "Takeout's table of contents (an index page), not data.",
@@ -72,10 +71,6 @@ NOTICES = {
 }
 NO_DATA = "No Google location data was recognized in these files."
 
-_POINT_ROW = attrgetter(*loader.LOCATION_POINT.columns)
-_VISIT_ROW = attrgetter(*loader.PLACE_VISIT.columns)
-_SEGMENT_COLUMNS = loader.ACTIVITY_SEGMENT.columns[:-1]
-_SEGMENT_ROW = attrgetter(*_SEGMENT_COLUMNS)
 
 
 class MemberBroken(Exception):
@@ -274,7 +269,8 @@ class Pipeline:
                 raise
             return
         product = detect(member.name, head)
-        if product is None or product not in FORMATS:
+        source = registry.source_for(product)
+        if source is None:
             why = SKIP_REASONS.get(product) or "Not recognized as Google location data; nothing was imported from it."
             self._settle(file, member, ImportMember.Status.SKIPPED, product=product, error=why)
             stream.close()
@@ -296,7 +292,7 @@ class Pipeline:
         report(0)
         try:
             with user_scope(self.user_id):
-                stats = self._load_items(FORMATS[product](counting), product)
+                stats = self._load_items(source, source.formats[product](counting), product)
                 self._settle(file, member, ImportMember.Status.DONE, product=product, stats=stats,
                              seconds=time.monotonic() - started)
         except MemberBroken as broken:
@@ -310,28 +306,33 @@ class Pipeline:
         finally:
             stream.close()
 
-    def _load_items(self, items, product: str) -> dict:
+    def _load_items(self, source, items, product: str) -> dict:
         writer = loader.Writer()
         try:
-            return self._load_with(writer, items, product)
+            return self._load_with(writer, source, items, product)
         finally:
             writer.close()
 
-    def _load_with(self, writer, items, product: str) -> dict:
+    def _load_with(self, writer, source, items, product: str) -> dict:
+        """Route each record to its table's batch (the source says which), count the rejections."""
         common = {"user_id": self.user_id, "run_id": self.run_id, "product": product,
                   "batch_rows": self.batch_rows, "writer": writer}
-        points = loader.BatchLoader(loader.LOCATION_POINT, **common)
-        visits = loader.BatchLoader(loader.PLACE_VISIT, **common)
-        segments = loader.BatchLoader(loader.ACTIVITY_SEGMENT, **common)
-        self._batches = (points, visits, segments)
-        add_point, add_visit, add_segment = points.add, visits.add, segments.add
-        devices: dict[int, tuple] = {}
+        batches: dict = {}
+        routes = {}
+        for kind, (target, row) in source.routes.items():
+            if target not in batches:
+                batches[target] = loader.BatchLoader(target, **common)
+            routes[kind] = (batches[target].add, row)
+        self._batches = tuple(batches.values())
+        collected = {kind: {} for kind in source.collected}
         rejections: dict[str, dict] = {}
         rejected = 0
         for item in items:
             kind = item.__class__
-            if kind is LocationPoint:
-                add_point(_POINT_ROW(item))
+            route = routes.get(kind)  # one dict look-up per record: this loop is the import's hot path
+            if route is not None:
+                add, row = route
+                add(row(item))
             elif kind is Rejection:
                 if item.reason == BAD_JSON:
                     raise MemberBroken(f"The file stops being valid JSON part-way ({item.detail}); nothing from "
@@ -341,20 +342,17 @@ class Pipeline:
                 entry["count"] += 1
                 if len(entry["samples"]) < MAX_SAMPLES:
                     entry["samples"].append({"detail": item.detail, "sample": item.sample})
-            elif kind is PlaceVisit:
-                add_visit(_VISIT_ROW(item))
-            elif kind is ActivitySegment:
-                add_segment((*_SEGMENT_ROW(item), [list(p) for p in item.waypoints]))
-            elif kind is Device:
-                devices[item.device_tag] = (item.device_tag, item.name, item.platform)
+            elif kind in collected:
+                collected[kind][source.collected[kind].key(item)] = item
         results = []
-        for batch in (points, visits, segments):
+        for batch in self._batches:
             result = batch.finish()
             if result.staged:
                 results.append(result)
                 self.loaded_targets.add(batch.target)
-        accepted = sum(r.inserted for r in results) + loader.upsert_devices(list(devices.values()),
-                                                                             user_id=self.user_id)
+        accepted = sum(r.inserted for r in results) + sum(
+            source.collected[kind].store(list(found.values()), user_id=self.user_id)
+            for kind, found in collected.items() if found)
         duplicates = sum(r.duplicates for r in results)
         firsts = [r.first for r in results if r.first]
         lasts = [r.last for r in results if r.last]
@@ -433,7 +431,7 @@ class Pipeline:
             run.save(update_fields=["status", "error", "notices", "stage", "finished_at", "members_total",
                                     "members_done"])
         if run.accepted:
-            notify_analytics(self.user_id)
+            notify_changed(self.user_id)
         return run
 
 
@@ -460,24 +458,14 @@ def file_is_tar(file: ImportFile) -> bool:
         return handle.read(2) != b"PK"
 
 
-def notify_analytics(user_id: int) -> None:
-    """Tell the analytics module (lake.analytics, another app's) that the user's data changed.
+def notify_changed(user_id: int) -> None:
+    """The run added rows: every source refreshes what it derives from them (guarded).
 
-    Guarded: the pipeline works without it. The cached pages go at once; the
-    materialized views are refreshed on the maintenance queue, because a
-    full REFRESH is not the import's time to spend.
+    The cached pages go at once; the materialized views are refreshed on the
+    maintenance queue, because a full REFRESH is not the import's time to spend.
     """
     try:
-        from lake import analytics
-    except ImportError:
-        return
-    try:
-        if hasattr(analytics, "invalidate_user_cache"):
-            analytics.invalidate_user_cache(user_id)
-        if hasattr(analytics, "enqueue_refresh"):
-            analytics.enqueue_refresh(user_id)
-        elif hasattr(analytics, "refresh"):
-            analytics.refresh(user_id)
+        registry.data_changed(user_id)
     except Exception:
         # Derived data: a failure there must not fail an import that committed.
-        log.exception("analytics update after an import failed")
+        log.exception("updating derived data after an import failed")

@@ -115,7 +115,7 @@ def count_default_rows(label: str, *, actor, request=None) -> tuple[str, int]:
     """
     from psycopg import sql
 
-    from lake.rls import maintenance_scope
+    from core.rls import maintenance_scope
 
     with connections["default"].cursor() as cursor:
         cursor.execute(

@@ -15,8 +15,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from lake import partitions
-from lake.rls import maintenance_scope
+from core import partitions
+from core.rls import maintenance_scope
 from monitoring.models import HEALTH_SAMPLE, HealthSample
 
 log = logging.getLogger(__name__)

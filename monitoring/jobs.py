@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from lake.models import MaintenanceRun
+from core.models import MaintenanceRun
 
 
 def sample_health():
@@ -48,7 +48,7 @@ def run_action(action: str, target: str, actor_id: int | None) -> dict:
     action = Action(action)
     maintenance = _maintenance()
     if action == Action.PARTITIONS_AHEAD:
-        from lake.maintenance import run_partition_maintenance
+        from core.maintenance import run_partition_maintenance
 
         run = run_partition_maintenance(actor=actor)
         result = {"run": run.pk, "details": run.details}
@@ -57,7 +57,7 @@ def run_action(action: str, target: str, actor_id: int | None) -> dict:
     elif action == Action.ANALYZE_PARENTS:
         result = analyze_parents()
     elif action == Action.REFRESH_VIEWS:
-        from lake.analytics import refresh
+        from sources.location.analytics import refresh
 
         result = {"ms": refresh(actor=actor)}
     else:

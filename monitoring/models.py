@@ -1,7 +1,7 @@
 from django.db import models
 
-from lake import partitions
-from lake.schemas import qualified
+from core import partitions
+from core.schemas import qualified
 
 
 class HealthSample(models.Model):

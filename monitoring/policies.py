@@ -1,17 +1,9 @@
-"""Lifecycle policies as the health pages see them: how long each table keeps its partitions.
-
-The one place that knows the archive app's model (`archive.Policy`: `table`,
-`enabled`, `archive_after_days`, `schedule`). Without that app, or with a
-model of another shape, every table shows "no policy" instead of failing.
-"""
+"""Lifecycle policies as the health pages see them: how long each table keeps its partitions."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.core.exceptions import FieldError
-
-_SCHEDULES = {"hourly": dt.timedelta(hours=1), "daily": dt.timedelta(days=1), "weekly": dt.timedelta(weeks=1)}
+from lifecycle.models import Policy
 
 
 @dataclass(frozen=True)
@@ -23,15 +15,6 @@ class Retention:
 
 def retention_policies() -> dict[str, Retention]:
     """{"schema.table": Retention} for every enabled policy (one query)."""
-    try:
-        policy = apps.get_model("archive", "Policy")
-    except LookupError:
-        return {}
-    try:
-        rows = list(policy.objects.filter(enabled=True).values_list("name", "table", "archive_after_days",
-                                                                     "schedule"))
-    except FieldError:
-        # A model of another shape (the archive app changed): no policy, not a broken page.
-        return {}
-    return {table: Retention(name, dt.timedelta(days=days), _SCHEDULES.get(schedule, dt.timedelta(days=1)))
+    rows = Policy.objects.filter(enabled=True).values_list("name", "table", "archive_after_days", "schedule")
+    return {table: Retention(name, dt.timedelta(days=days), Policy.Schedule(schedule).interval)
             for name, table, days, schedule in rows}

@@ -15,8 +15,8 @@ from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
-from lake import partitions
-from lake.models import MaintenanceRun
+from core import partitions
+from core.models import MaintenanceRun
 from monitoring import catalog, history, runtime
 from monitoring.checks import evaluate
 from monitoring.policies import retention_policies

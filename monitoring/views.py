@@ -14,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from lake.extensions import extension_status
-from lake.middleware import manual_user_scope
+from core.extensions import extension_status
+from core.middleware import manual_user_scope
 from monitoring import snapshot as snapshots
 from monitoring.actions import Action, ActionError, count_default_rows, request_action
 from monitoring.health import READINESS, run_checks

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.actions import record_event
-from lake.rls import maintenance_scope, user_scope
+from core.rls import maintenance_scope, user_scope
 from uploads import storage
 from uploads.locks import UploadBusy, try_lock_for_transaction, upload_lock
 from uploads.models import Upload, UploadBatch

@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from lake.schemas import qualified
+from core.schemas import qualified
 
 
 class UploadBatch(models.Model):

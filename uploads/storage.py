@@ -20,8 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from archive.crypto import encrypt_file, fsync_dir
-from archive.keys_setup import keyring
+from vault.crypto import encrypt_file, fsync_dir
+from vault.keyring import keyring
 
 READ_SIZE = 1 << 20
 _HASHERS: OrderedDict = OrderedDict()

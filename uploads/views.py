@@ -18,8 +18,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
-from lake.middleware import manual_user_scope
-from lake.rls import user_scope
+from core.middleware import manual_user_scope
+from core.rls import user_scope
 from uploads import actions, protocol
 from uploads.locks import UploadBusy, upload_lock
 from uploads.models import Upload, UploadBatch

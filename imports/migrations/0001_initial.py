@@ -4,15 +4,32 @@ reconciler's narrow view of open runs (imports.liveness)."""
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from psycopg import sql
 
-import lake.operations
-from imports import liveness
+import core.operations
+
+# Frozen copy of what imports.liveness defined when this migration was written:
+# the reconciler must see every open run, whoever owns it, and nothing else.
+OPEN_RUNS_FUNCTION = """
+CREATE OR REPLACE FUNCTION imports.open_runs()
+RETURNS TABLE (id bigint, user_id bigint, status varchar, attempts integer, job_id varchar,
+               created_at timestamptz, heartbeat_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT id, user_id, status, attempts, job_id, created_at, heartbeat_at
+      FROM imports.import_run
+     WHERE status IN ('queued', 'running')
+$$
+"""
 
 
 def create_open_runs(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        for statement in liveness.open_runs_statements():
-            cursor.execute(statement)
+        cursor.execute(OPEN_RUNS_FUNCTION)
+        cursor.execute("REVOKE ALL ON FUNCTION imports.open_runs() FROM PUBLIC")
+        cursor.execute(sql.SQL("GRANT EXECUTE ON FUNCTION imports.open_runs() TO {}").format(
+            sql.Identifier(settings.DB_APP_ROLE)))
 
 
 class Migration(migrations.Migration):
@@ -20,7 +37,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('lake', '0001_schemas'),
+        ('core', '0001_schemas'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -121,8 +138,8 @@ class Migration(migrations.Migration):
             model_name='importfile',
             constraint=models.UniqueConstraint(fields=('run', 'part'), name='import_file_run_part_uniq'),
         ),
-        lake.operations.ProtectPerUserTable('imports', 'import_run'),
-        lake.operations.ProtectPerUserTable('imports', 'import_file'),
-        lake.operations.ProtectPerUserTable('imports', 'import_member'),
+        core.operations.ProtectPerUserTable('imports', 'import_run'),
+        core.operations.ProtectPerUserTable('imports', 'import_file'),
+        core.operations.ProtectPerUserTable('imports', 'import_member'),
         migrations.RunPython(create_open_runs, migrations.RunPython.noop),
     ]

@@ -1,21 +1,8 @@
 """The health history: one row per sample, range-partitioned by month in schema ops."""
 
 from django.db import migrations, models
-from django.utils import timezone
 
-import lake.operations
-from lake import partitions
-
-
-def create_partitions(apps, schema_editor):
-    # No user_id: no row-level security. The app role (the sampler, the
-    # dashboards) reaches rows through the parent, which schema ops' default
-    # privileges grant; ensure_partition revokes the leaves from it.
-    table = partitions.REGISTRY["ops.health_sample"]
-    with schema_editor.connection.cursor() as cursor:
-        for statement in partitions.create_statements(table):
-            cursor.execute(statement)
-        partitions.ensure_ahead(cursor, table, timezone.now())
+import core.operations
 
 
 class Migration(migrations.Migration):
@@ -23,11 +10,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("lake", "0001_schemas"),
+        ("core", "0001_schemas"),
     ]
 
     operations = [
-        lake.operations.CreatePartitionedModel(
+        core.operations.CreatePartitionedModel(
             partition_column="taken_at",
             name="HealthSample",
             fields=[
@@ -38,5 +25,8 @@ class Migration(migrations.Migration):
                 "db_table": 'ops"."health_sample',
             },
         ),
-        migrations.RunPython(create_partitions, migrations.RunPython.noop),
+        # No user_id: no row-level security. The app role (the sampler, the
+        # dashboards) reaches rows through the parent, which schema ops' default
+        # privileges grant; partitions made later revoke the leaves from it.
+        core.operations.CreateDefaultPartition(schema="ops", table="health_sample"),
     ]

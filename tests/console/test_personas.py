@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from lake.models import Device
-from lake.rls import user_scope
+from core.rls import user_scope
+from sources.location.models import Device
 
 pytestmark = pytest.mark.django_db(databases=["default", "owner"])
 

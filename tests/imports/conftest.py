@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from core.rls import user_scope
 from imports.actions import RawFile
-from lake.rls import user_scope
 
 
 def raw_file(path: Path, name: str | None = None) -> RawFile:

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
+from core.rls import user_scope
 from imports.models import ImportFile, ImportMember, ImportRun
-from lake.rls import user_scope
 from tests.imports.conftest import LH, count_rows, make_tgz, make_zip, minute_points, records_json
 
 POINTS = "timeseries.location_point"

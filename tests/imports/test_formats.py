@@ -2,8 +2,8 @@
 
 import json
 
+from core.rls import user_scope
 from imports.models import ImportMember, ImportRun
-from lake.rls import user_scope
 from tests.imports.conftest import LH, all_rows, count_rows, make_tgz, make_zip, records_json
 
 

@@ -6,8 +6,9 @@ import psycopg
 import pytest
 from django.db import connections
 
+from core.rls import user_scope
 from imports import loader
-from lake.rls import user_scope
+from sources.location.tables import LOAD_POINTS
 from tests.imports.conftest import all_rows, count_rows, default_partition_rows
 
 AT = dt.datetime(2016, 7, 1, 12, 0, tzinfo=dt.UTC)
@@ -22,7 +23,7 @@ def point(minutes, lat=1, tag=None):
 def test_batches_count_inserted_and_duplicates_and_register_devices(alice, threaded):
     writer = loader.Writer() if threaded else None
     with user_scope(alice.pk):
-        batch = loader.BatchLoader(loader.LOCATION_POINT, user_id=alice.pk, run_id=None, product="test",
+        batch = loader.BatchLoader(LOAD_POINTS, user_id=alice.pk, run_id=None, product="test",
                                    batch_rows=3, writer=writer)
         for row in [point(0), point(1, tag=9), point(1, tag=9), point(60 * 24 * 40), point(2)]:
             batch.add(row)
@@ -40,7 +41,7 @@ def test_batches_count_inserted_and_duplicates_and_register_devices(alice, threa
 def test_rows_of_another_user_are_refused_by_the_policy(alice, bob):
     # The loader talks to psycopg directly (COPY), so psycopg's own errors surface.
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"), user_scope(alice.pk):
-        batch = loader.BatchLoader(loader.LOCATION_POINT, user_id=bob.pk, run_id=None, product="test")
+        batch = loader.BatchLoader(LOAD_POINTS, user_id=bob.pk, run_id=None, product="test")
         batch.add(point(0))
         batch.finish()
     assert count_rows(bob, "timeseries.location_point") == 0

@@ -1,7 +1,7 @@
 """Records.json end to end: archive in, rows in timeseries.location_point out."""
 
+from core.rls import user_scope
 from imports.models import ImportMember, ImportRun
-from lake.rls import user_scope
 from tests.imports.conftest import (
     LH,
     all_rows,

@@ -6,11 +6,11 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.rls import user_scope
 from imports.actions import create_run
 from imports.models import ImportRun
 from imports.pipeline import process_run
 from imports.progress import progress_key
-from lake.rls import user_scope
 from tests.imports.conftest import LH, make_zip, minute_points, raw_file, records_json
 
 pytestmark = pytest.mark.browser

@@ -5,9 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.rls import user_scope
 from imports.actions import create_run
 from imports.models import ImportRun
-from lake.rls import user_scope
 from tests.imports.conftest import LH, make_zip, minute_points, raw_file, records_json
 
 

@@ -2,8 +2,8 @@
 
 import shutil
 
+from core.rls import user_scope
 from imports.models import ImportMember, ImportRun
-from lake.rls import user_scope
 from tests.imports.conftest import LH, count_rows, make_zip
 
 

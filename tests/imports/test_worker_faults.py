@@ -14,12 +14,12 @@ from django.db import connections
 from django.utils import timezone
 from rq.job import Job
 
+from core.rls import user_scope
 from imports import liveness
 from imports.actions import create_run
 from imports.jobs import reconcile
 from imports.models import ImportMember, ImportRun
 from imports.pipeline import process_run
-from lake.rls import user_scope
 from tests.conftest import ROOT
 from tests.imports.conftest import LH, all_rows, make_zip, raw_file, records_json
 

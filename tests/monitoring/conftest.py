@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from lake.bootstrap import admin_connect
+from core.bootstrap import admin_connect
 from monitoring import snapshot
 from monitoring.runtime import STORAGE_CACHE_KEY
 

@@ -8,7 +8,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 
 from audit.models import Event
-from lake.models import MaintenanceRun
+from core.models import MaintenanceRun
 from tests.monitoring.conftest import SCRATCH, flush_stats
 
 

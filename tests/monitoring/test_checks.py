@@ -10,7 +10,7 @@ from rq import Queue, Worker
 from rq.executions import Execution
 from rq.registry import StartedJobRegistry
 
-from lake.models import MaintenanceRun
+from core.models import MaintenanceRun
 from monitoring import history
 from monitoring.health import check_workers
 from monitoring.snapshot import collect
@@ -234,7 +234,7 @@ def test_problems_come_first(scratch):
 
 
 def test_retention_lag_is_measured_against_the_lifecycle_policy(scratch):
-    from archive.models import Policy
+    from lifecycle.models import Policy
 
     make_monthly(scratch, "kept", range(-6, 5))  # six months back, the oldest ended five months ago
     make_monthly(scratch, "relaxed", range(-6, 5))
@@ -253,7 +253,7 @@ def test_retention_lag_is_measured_against_the_lifecycle_policy(scratch):
 
 
 def test_a_session_idle_in_transaction_holding_the_horizon_is_flagged(settings, scratch):
-    from lake.bootstrap import admin_connect
+    from core.bootstrap import admin_connect
 
     settings.HEALTH_THRESHOLDS = {**settings.HEALTH_THRESHOLDS, "xmin_age": (1, 10**9)}
     idle = admin_connect(dbname=settings.DATABASES["default"]["NAME"], autocommit=False,

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
-from lake.extensions import KNOWN, extension_status, version_tuple
+from core.extensions import KNOWN, extension_status, version_tuple
 
 pytestmark = pytest.mark.django_db(databases=["default", "owner"])
 

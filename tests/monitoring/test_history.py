@@ -8,7 +8,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from audit.models import Event
-from lake import partitions
+from core import partitions
 from monitoring import history
 from monitoring.models import HEALTH_SAMPLE, HealthSample
 

@@ -8,7 +8,7 @@ import requests
 from django.test import Client
 from django.utils.crypto import get_random_string
 
-from lake.rls import user_scope
+from core.rls import user_scope
 from uploads.models import Upload
 
 
@@ -64,7 +64,7 @@ def make_file(tmp_path):
 
 def plaintext(path) -> bytes:
     """The bytes of an encrypted raw file, decrypted with its owner's key."""
-    from imports.rawfiles import open_raw
+    from vault.rawstore import open_raw
 
     with open_raw(path) as handle:
         return handle.read()
@@ -109,7 +109,7 @@ def temp_files() -> list[str]:
 @pytest.fixture
 def live_url_without_redis(committed, child_env):
     """The real server (gunicorn) with Redis unreachable: a closed port on loopback."""
-    from lake.testing import free_port, running_console
+    from core.testing import free_port, running_console
 
     dead_redis = f"redis://127.0.0.1:{free_port()}/0"
     env = dict(child_env, WHITENOISE_USE_FINDERS="true", DEBUG="false", REDIS_URL=dead_redis,

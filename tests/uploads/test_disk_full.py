@@ -13,7 +13,7 @@ import signal
 import pytest
 from django.test import Client
 
-from lake.rls import user_scope
+from core.rls import user_scope
 from tests.uploads.conftest import plaintext
 from uploads import storage
 from uploads.models import Upload

@@ -8,7 +8,7 @@ import django_rq
 from django.utils import timezone
 
 from audit.models import Event
-from lake.rls import user_scope
+from core.rls import user_scope
 from tests.uploads.conftest import temp_files
 from uploads import actions, storage
 from uploads.jobs import expire

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from lake.rls import user_scope
+from core.rls import user_scope
 from tests.uploads.conftest import temp_files
 from uploads.models import Upload, UploadBatch
 

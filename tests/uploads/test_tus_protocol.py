@@ -14,8 +14,8 @@ from django.utils import timezone
 from tusclient.client import TusClient
 
 from audit.models import Event
+from core.rls import user_scope
 from imports.models import ImportRun
-from lake.rls import user_scope
 from tests.uploads.conftest import create, head, patch, plaintext, sha256_of, temp_files, upload_row
 from uploads.models import Upload, UploadBatch
 

@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.rls import user_scope
 from imports.models import ImportRun
-from lake.rls import user_scope
 from uploads.models import Upload, UploadBatch
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import lake.operations
+import core.operations
 
 
 class Migration(migrations.Migration):
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('lake', '0001_schemas'),
+        ('core', '0001_schemas'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -78,6 +78,6 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('upload_offset__gte', 0), ('upload_offset__lte', models.F('size'))), name='upload_offset_within_size'),
         ),
         # The schema's default privileges already grant the app role DML.
-        lake.operations.ProtectPerUserTable('imports', 'upload_batch'),
-        lake.operations.ProtectPerUserTable('imports', 'upload'),
+        core.operations.ProtectPerUserTable('imports', 'upload_batch'),
+        core.operations.ProtectPerUserTable('imports', 'upload'),
     ]

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from archive.keys_setup import ensure_master_key
 from console.first_admin import ensure_first_admin
-from datalake.embedded import EmbeddedServices
-from lake.bootstrap import bootstrap
-from lake.maintenance import run_partition_maintenance
+from core.bootstrap import bootstrap
+from core.embedded import EmbeddedServices
+from core.maintenance import run_partition_maintenance
+from vault.keyring import ensure_master_key
 
 COLORS = {"web": "\033[36m", "worker": "\033[35m", "scheduler": "\033[33m"}
 

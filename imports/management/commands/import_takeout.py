@@ -5,11 +5,11 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.rls import user_scope
 from imports.actions import RawFile, create_run
 from imports.models import ImportRun
 from imports.pipeline import process_run
 from imports.summary import run_summary
-from lake.rls import user_scope
 
 
 def _sha256(path: Path) -> str:

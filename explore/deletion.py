@@ -1,0 +1,99 @@
+"""Deleting a user's data: one import run, a date range, or everything.
+
+Each function runs as the app role in the caller's user scope (row-level
+security makes another user's rows unreachable, whatever the arguments),
+owns its transaction, counts what it removed, counts again afterwards to
+verify nothing of that selection is left, and records one audit event. The
+analytics summaries are refreshed and the user's cached pages dropped once
+the deletion commits.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from audit.actions import record_event
+from lifecycle.actions import shred_user_archives
+from sources import registry
+
+log = logging.getLogger(__name__)
+
+# (name, model, time field) of every per-user table an import fills, across all sources.
+TABLES = tuple((dataset.name, dataset.model, dataset.time_field)
+               for _source, dataset in registry.datasets() if dataset.by_run)
+# Tables of things that belong to the person rather than to a run (devices): only "everything" deletes them.
+KEPT_TABLES = tuple((dataset.name, dataset.model) for _source, dataset in registry.datasets() if not dataset.by_run)
+
+
+class NothingSelected(ValueError):
+    pass
+
+
+@dataclass
+class DeletionResult:
+    scope: str
+    deleted: dict[str, int] = field(default_factory=dict)
+    remaining: dict[str, int] = field(default_factory=dict)  # of the selection: zero when verified
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return not any(self.remaining.values())
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
+
+
+def _delete(result: DeletionResult, selections, *, user, request, target: str, details: dict,
+            then=None) -> DeletionResult:
+    with transaction.atomic():
+        for name, queryset in selections:
+            deleted, _ = queryset.delete()
+            result.deleted[name] = deleted
+            result.remaining[name] = queryset.count()
+        if not result.verified:  # cannot happen in one transaction; if it does, keep everything
+            raise RuntimeError(f"deletion left rows behind: {result.remaining}")
+        if then is not None:  # irreversible follow-ups only once the rows are verifiably gone
+            result.notes.append(then())
+        record_event("data.deleted", actor=user, target=target, request=request, details={
+            **details, "deleted": result.deleted, "remaining": result.remaining, "notes": result.notes})
+        registry.data_changed(user.pk)
+    return result
+
+
+def delete_import_run(user, run_id: int, *, request=None) -> DeletionResult:
+    """Every row that import run `run_id` loaded; other runs' rows stay."""
+    run_id = int(run_id)
+    result = DeletionResult(scope=f"import run {run_id}")
+    selections = [(name, model.objects.filter(import_run_id=run_id)) for name, model, _ in TABLES]
+    return _delete(result, selections, user=user, request=request, target=f"import_run:{run_id}",
+                   details={"scope": "import_run", "import_run_id": run_id})
+
+
+def delete_range(user, start: dt.date, end: dt.date, *, request=None) -> DeletionResult:
+    """Rows whose time falls on the UTC days from `start` to `end`, inclusive."""
+    if end < start:
+        raise NothingSelected("the end date is before the start date")
+    lower = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    result = DeletionResult(scope=f"{start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC)")
+    selections = [(name, model.objects.filter(**{f"{column}__gte": lower, f"{column}__lt": upper}))
+                  for name, model, column in TABLES]
+    return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
+                   details={"scope": "range", "start": start.isoformat(), "end": end.isoformat()})
+
+
+def delete_everything(user, *, request=None) -> DeletionResult:
+    """All of the user's lake data and devices; archives through the lifecycle app."""
+    result = DeletionResult(scope="everything")
+    selections = [(name, model.objects.all()) for name, model, _ in TABLES]
+    selections += [(name, model.objects.filter(user=user)) for name, model in KEPT_TABLES]
+    return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
+                   details={"scope": "everything"}, then=lambda: _shred_archives(user))
+
+
+def _shred_archives(user) -> str:
+    return f"archives: {shred_user_archives(user.pk)}"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from explore import views
+
+app_name = "lake"
+urlpatterns = [
+    path("devices/", views.devices, name="devices"),
+    path("devices/<int:device_id>/", views.device_detail, name="device"),
+    path("map/", views.map_page, name="map"),
+    path("map/data", views.map_data, name="map_data"),
+    path("day/", views.day_index, name="day_index"),
+    path("day/<str:day>/", views.day, name="day"),
+    path("search/", views.search, name="search"),
+    path("stats/", views.stats, name="stats"),
+    path("export/", views.export, name="export"),
+    path("export/download", views.export_download, name="export_download"),
+    path("delete/", views.delete, name="delete"),
+]

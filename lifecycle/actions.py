@@ -1,0 +1,141 @@
+"""State changes on lifecycle policies and runs. Each owns its transaction, audit row and job."""
+
+import django_rq
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audit.actions import record_event
+from lifecycle.models import ArchivedPartition, Policy
+
+QUEUE = "maintenance"
+POLICY_FIELDS = ("name", "enabled", "table", "archive_after_days", "delete_after_days", "quarantine_days",
+                 "schedule")
+
+
+def _snapshot(policy: Policy) -> dict:
+    return {field: getattr(policy, field) for field in POLICY_FIELDS}
+
+
+def save_policy(policy: Policy, *, actor=None, request=None, using: str = "default") -> Policy:
+    """Validate and save a policy (new or changed), recording what changed."""
+    policy.full_clean()
+    with transaction.atomic(using=using):
+        before = None
+        if policy.pk:
+            old = Policy.objects.using(using).filter(pk=policy.pk).first()
+            before = _snapshot(old) if old else None
+        created = policy.pk is None
+        policy.save(using=using)
+        after = _snapshot(policy)
+        changes = {k: [before[k], v] for k, v in after.items() if before and before[k] != v}
+        record_event("lifecycle.policy_created" if created else "lifecycle.policy_changed", actor=actor,
+                     request=request, target=f"policy:{policy.name}",
+                     details=after if created else {"changes": changes}, using=using)
+    return policy
+
+
+def delete_policy(policy: Policy, *, request=None) -> None:
+    with transaction.atomic():
+        record_event("lifecycle.policy_deleted", request=request, target=f"policy:{policy.name}",
+                     details=_snapshot(policy))
+        policy.delete()
+
+
+def enqueue_run(*, policy_name=None, request=None) -> None:
+    """Queue an archive run on "maintenance"; it reaches Redis when this transaction commits."""
+    from lifecycle.jobs import lifecycle_run
+
+    actor = request.user if request else None
+    with transaction.atomic():
+        record_event("lifecycle.run_requested", request=request, target=f"policy:{policy_name or 'all'}")
+        django_rq.get_queue(QUEUE).enqueue(lifecycle_run, policy_name=policy_name,
+                                           actor_id=getattr(actor, "pk", None))
+
+
+def enqueue_restore(record: ArchivedPartition, *, request=None) -> None:
+    from lifecycle.jobs import lifecycle_restore
+
+    actor = request.user if request else None
+    with transaction.atomic():
+        record_event("lifecycle.restore_requested", request=request, target=f"lifecycle:{record.pk}",
+                     details={"partition": record.partition_name})
+        django_rq.get_queue(QUEUE).enqueue(lifecycle_restore, record.pk, actor_id=getattr(actor, "pk", None))
+
+
+def apply_policies(entries: list[dict], *, actor=None) -> list[str]:
+    """Policies as code: create or update each named policy from a file's entries.
+
+    All or nothing: every entry is validated first, and one bad entry
+    changes nothing. Returns a line per policy saying what happened.
+    """
+    allowed = {"name", "table", "archive_after_days", "delete_after_days", "quarantine_days", "enabled", "schedule"}
+    problems, policies = [], []
+    for index, entry in enumerate(entries, start=1):
+        label = f"policy {index} ({entry.get('name', 'unnamed') if isinstance(entry, dict) else entry!r})"
+        if not isinstance(entry, dict):
+            problems.append(f"{label}: expected a mapping of fields")
+            continue
+        unknown = set(entry) - allowed
+        missing = {"name", "table", "archive_after_days"} - set(entry)
+        if unknown or missing:
+            problems.append(f"{label}: " + "; ".join(
+                ([f"unknown field(s) {', '.join(sorted(unknown))}"] if unknown else [])
+                + ([f"missing {', '.join(sorted(missing))}"] if missing else [])))
+            continue
+        policy = Policy.objects.using("owner").filter(name=entry["name"]).first() or Policy()
+        for field, value in entry.items():
+            setattr(policy, field, value)
+        try:
+            policy.full_clean(validate_unique=False)
+        except ValidationError as error:  # collect every entry's problems before refusing
+            messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            problems.append(f"{label}: " + "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v)
+                                                     for k, v in messages.items()))
+            continue
+        policies.append(policy)
+    if problems:
+        raise ValueError("no policy was changed:\n" + "\n".join(problems))
+    lines = []
+    with transaction.atomic(using="owner"):
+        for policy in policies:
+            created = policy.pk is None
+            save_policy(policy, actor=actor, using="owner")
+            lines.append(f"{'created' if created else 'updated'} {policy.name} ({policy.table})")
+    return lines
+
+
+def shred_user_archives(user_id: int, *, actor=None) -> str:
+    """Crypto-shred one person's archives and raw uploads: called when she deletes everything.
+
+    Her data key goes, so every archive file and raw upload encrypted under it
+    becomes unreadable at once, wherever copies of it lie; the raw files are
+    removed too. Rows of hers inside partitions still in quarantine (schema
+    archive) are not rewritten — restore verifies partitions against their
+    manifests — they leave when those partitions are dropped.
+    Returns one sentence for the audit record and the page.
+    """
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from vault.keyring import keyring
+
+    shredded = keyring().shred_user(user_id)
+    raw = Path(settings.DATA_DIR) / "raw" / f"user={int(user_id)}"
+    removed = raw.is_dir()
+    if removed:
+        shutil.rmtree(raw)
+    pending = ArchivedPartition.objects.filter(state=ArchivedPartition.State.DETACHED).order_by("-drop_after")
+    quarantine = pending.count()
+    last_drop = pending.values_list("drop_after", flat=True).first()
+    with transaction.atomic():
+        record_event("lifecycle.user_shredded", actor=actor, target=f"user:{user_id}",
+                     details={"key_shredded": shredded, "raw_files_removed": removed,
+                              "partitions_in_quarantine": quarantine})
+    sentence = ("the archive key was destroyed, so archived files and raw uploads can no longer be read"
+                if shredded else "there was no archive key to destroy")
+    if quarantine:
+        sentence += (f"; {quarantine} archived month(s) still in quarantine are dropped by "
+                     f"{last_drop:%Y-%m-%d}")
+    return sentence

@@ -1,0 +1,72 @@
+"""What a Takeout product family declares about itself, in one place.
+
+Each family is a sub-package of `sources` with a `source.py` that builds one
+`Source`; `sources/registry.py` lists them. The pipeline, the day timeline,
+search, counts, storage and delete iterate the registry and never name a
+product's tables. See docs/adding-a-source.md.
+
+Plain Python: no Django here, so the pure parts (parsers, records) of a source
+can import this module without pulling in the database.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+# A pure parser: a binary stream of one file in, records (and Rejections) out.
+Parser = Callable[[BinaryIO], Iterator[Any]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One per-user table of a source, as the generic features see it."""
+
+    name: str  # the table's name, e.g. "location_point"; a key in deletion reports
+    label: str  # what a person reads, e.g. "Location points"
+    model: Any  # the Django model (a per-user table with FORCE'd row-level security)
+    time_field: str | None  # the instant rows are placed in time by; None for things without one
+    # Rows loaded by an import carry `import_run_id`, so one run can be deleted.
+    by_run: bool = True
+
+
+@dataclass(frozen=True)
+class Collected:
+    """Records gathered over a whole member (deduplicated by `key`) and stored once at its end."""
+
+    key: Callable[[Any], Any]
+    # (records, user_id=...) -> how many were stored; runs in the member's transaction
+    store: Callable[..., int]
+
+
+@dataclass(frozen=True)
+class DayPart:
+    """What a source puts on one local day's page: timeline entries and map path."""
+
+    entries: list = field(default_factory=list)  # dicts with at least "kind" and "start" (local, naive)
+    path: list = field(default_factory=list)  # [[lat, lng], ...] in time order
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # "location"
+    label: str  # "Location history"
+    # product code (as detected, e.g. "location.records") -> its pure parser
+    formats: Mapping[str, Parser]
+    datasets: tuple[Dataset, ...]
+    # record class -> (core.loading.Target, record -> row tuple in the target's column order):
+    # the pipeline batches these into the target's table.
+    routes: Mapping[type, tuple[Any, Callable[[Any], tuple]]]
+    # record class -> Collected, for the few records stored once per member (devices)
+    collected: Mapping[type, Collected] = field(default_factory=dict)
+    # The local day's timeline part: (day, utc_start, utc_end) -> DayPart
+    day: Callable[..., DayPart] | None = None
+    # Full-text search: (text, product, utc_start, utc_end) -> iterable of result dicts
+    search: Callable[..., Iterable[dict]] | None = None
+    # Products that have something to search, for the search page's filter
+    search_products: Callable[[], list[str]] | None = None
+    # Called with a user id after an import or a deletion changed that user's rows
+    # (refresh derived data: the source's materialized views)
+    on_change: Callable[[int], None] | None = None
+    # Why a detected product of this family is recognized but not imported
+    skip_reasons: Mapping[str, str] = field(default_factory=dict)

@@ -1,0 +1,41 @@
+"""Every Takeout product family the lake imports, registered once.
+
+Adding a family is one folder under sources/ and one line here
+(docs/adding-a-source.md). Everything that works across products iterates
+SOURCES: the import pipeline, the day timeline, search, counts, storage and
+delete.
+"""
+
+from django.db import transaction
+
+from core import usercache
+from sources.base import Dataset, Source
+from sources.location.source import SOURCE as LOCATION
+
+SOURCES: tuple[Source, ...] = (LOCATION,)
+
+_BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
+
+
+def source_for(product: str | None) -> Source | None:
+    """The source that imports detected `product` (e.g. "location.records"), if any does."""
+    return _BY_PRODUCT.get(product)
+
+
+def datasets() -> list[tuple[Source, Dataset]]:
+    return [(source, dataset) for source in SOURCES for dataset in source.datasets]
+
+
+def data_changed(user_id: int) -> None:
+    """A user's rows changed (an import or a deletion): drop their cached pages, refresh derived data.
+
+    Both happen once the caller's transaction commits (at once outside one).
+    """
+    transaction.on_commit(lambda: usercache.invalidate_user_cache(user_id))
+    for source in SOURCES:
+        if source.on_change is not None:
+            source.on_change(user_id)
+
+
+def skip_reasons() -> dict[str, str]:
+    return {product: why for source in SOURCES for product, why in source.skip_reasons.items()}
