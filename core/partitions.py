@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from psycopg import sql
 
+from core import locks
 from core.rls import protect_statements
 
 MANAGED_COMMENT = "datalake:managed monthly partition"
-_BOUND_RE = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
+_RANGE_RE = re.compile(r"FOR VALUES FROM \((.+)\) TO \((.+)\)")
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,44 @@ def list_partitions(cursor, table: PartitionedTable) -> list[Partition]:
     )
     partitions = []
     for schema, name, bound, managed in cursor.fetchall():
-        match = _BOUND_RE.search(bound or "")
-        lower = upper = None
-        if match:
-            lower, upper = (dt.datetime.fromisoformat(v).astimezone(dt.UTC) for v in match.groups())
+        lower, upper, _default = parse_bound(bound)
+        if not isinstance(lower, dt.datetime) or not isinstance(upper, dt.datetime):
+            lower = upper = None  # the default partition (or a bound that is not a time range)
         partitions.append(Partition(schema, name, lower, upper, managed))
     partitions.sort(key=lambda p: (p.lower is not None, p.lower or dt.datetime.min.replace(tzinfo=dt.UTC)))
     return partitions
+
+
+def parse_bound(bound: str | None) -> tuple:
+    """(lower, upper, is_default) of a range partition bound; datetimes where they are timestamps."""
+    if not bound:
+        return None, None, False
+    if bound.strip() == "DEFAULT":
+        return None, None, True
+    match = _RANGE_RE.search(bound)
+    if not match:
+        return None, None, False
+    return _bound_value(match.group(1)), _bound_value(match.group(2)), False
+
+
+def _bound_value(text: str):
+    text = text.strip()
+    if text in ("MINVALUE", "MAXVALUE") or "," in text:
+        return text
+    text = text.strip("'")
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def months_present(cursor, table: PartitionedTable) -> set[dt.date]:
+    """The months that have a partition of their own (the catalogs are readable by everyone)."""
+    return {month_start(p.lower) for p in list_partitions(cursor, table) if not p.is_default}
 
 
 def _insertable_columns(cursor, table: PartitionedTable) -> list[str]:
@@ -141,7 +173,7 @@ def ensure_partition(cursor, table: PartitionedTable, month: dt.date) -> bool:
     month = month_start(month)
     name = table.partition_name(month)
     # Two loaders may want the same month at once; the second waits, then finds it.
-    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partition:{table.label}"])
+    locks.lock_for_transaction(cursor, f"core.partition:{table.label}")
     cursor.execute("SELECT to_regclass(%s)", [f"{table.schema}.{name}"])
     if cursor.fetchone()[0] is not None:
         return False

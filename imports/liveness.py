@@ -15,61 +15,30 @@ heartbeat in Redis:
   it is a narrow, fixed hole rather than a BYPASSRLS session.
 """
 
-from django.conf import settings
 from django.db import connections
-from psycopg import sql
 
-# First key of the two-key advisory lock space, so run ids never collide with
-# other users of advisory locks (lake.partitions locks on hashtext(...)).
-LOCK_NAMESPACE = 0x494D5054  # "IMPT"
-
-OPEN_RUNS_FUNCTION = """
-CREATE OR REPLACE FUNCTION imports.open_runs()
-RETURNS TABLE (id bigint, user_id bigint, status varchar, attempts integer, job_id varchar,
-               created_at timestamptz, heartbeat_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT id, user_id, status, attempts, job_id, created_at, heartbeat_at
-      FROM imports.import_run
-     WHERE status IN ('queued', 'running')
-$$
-"""
+from core import locks
 
 
-def open_runs_statements() -> list[sql.Composable]:
-    """The function and its grant, for the migration (run as the owner)."""
-    app = sql.Identifier(settings.DB_APP_ROLE)
-    return [
-        sql.SQL(OPEN_RUNS_FUNCTION),
-        sql.SQL("REVOKE ALL ON FUNCTION imports.open_runs() FROM PUBLIC"),
-        sql.SQL("GRANT EXECUTE ON FUNCTION imports.open_runs() TO {}").format(app),
-    ]
-
-
-def _key(run_id: int) -> tuple[int, int]:
-    # The two-int form takes int4 keys; wrap rather than fail past 2**31 runs.
-    return LOCK_NAMESPACE, run_id % 2**31
+def _name(run_id: int) -> str:
+    return f"imports.run:{int(run_id)}"
 
 
 def try_lock(run_id: int, using: str = "default") -> bool:
     """Take the run's session lock on this connection; False if another session holds it."""
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _key(run_id))
-        return cursor.fetchone()[0]
+        return locks.try_lock(cursor, _name(run_id))
 
 
 def unlock(run_id: int, using: str = "default") -> None:
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _key(run_id))
+        locks.unlock(cursor, _name(run_id))
 
 
 def is_held_elsewhere(run_id: int, using: str = "default") -> bool:
     """True while some other session (a live worker) holds the run's lock."""
-    if try_lock(run_id, using):
-        unlock(run_id, using)
-        return False
-    return True
+    with connections[using].cursor() as cursor:
+        return locks.held_elsewhere(cursor, _name(run_id))
 
 
 def open_runs(using: str = "default") -> list[dict]:

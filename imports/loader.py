@@ -46,24 +46,6 @@ class LoadResult:
             self.last = last
 
 
-def _known_months(cursor, table: partitions.PartitionedTable) -> set[dt.date]:
-    # pg_inherits is readable by everyone; the partitions themselves are not.
-    cursor.execute(
-        """
-        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-         WHERE i.inhparent = %s::regclass
-        """,
-        [table.label],
-    )
-    months = set()
-    prefix = f"{table.name}_p"
-    for (name,) in cursor.fetchall():
-        if name.startswith(prefix):
-            year, month = name[len(prefix):].split("_")
-            months.add(dt.date(int(year), int(month), 1))
-    return months
-
-
 class BatchLoader:
     """Collects rows for one target and flushes them in batches of `batch_rows`.
 
@@ -131,7 +113,7 @@ class BatchLoader:
             return
         table = self.target.table
         if self._months is None:
-            self._months = _known_months(cur, table)
+            self._months = partitions.months_present(cur, table)
         month, wanted = partitions.month_start(first), set()
         while month <= partitions.month_start(last):
             wanted.add(month)

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from psycopg import sql
 
-from core import partitions
+from core import locks, partitions
+from core.extensions import KNOWN, version_tuple
 from core.rls import protect_statements
 
 ARCHIVE_SCHEMA = "archive"
 # One lifecycle run at a time, cluster-wide for this database (pg_try_advisory_lock key).
-RUN_LOCK_KEY = "datalake:lifecycle-run"
+RUN_LOCK_KEY = "lifecycle.run:all"  # a core.locks name
 # A DETACH waits this long for locks, then gives up and is retried next run,
 # instead of queueing every reader of the table behind its ACCESS EXCLUSIVE request.
 DETACH_LOCK_TIMEOUT = "5s"
@@ -24,12 +25,11 @@ DETACH_LOCK_TIMEOUT = "5s"
 
 def try_run_lock(cursor) -> bool:
     """Session-level: held across the run's many transactions, freed if the process dies."""
-    cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [RUN_LOCK_KEY])
-    return cursor.fetchone()[0]
+    return locks.try_lock(cursor, RUN_LOCK_KEY)
 
 
 def release_run_lock(cursor) -> None:
-    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [RUN_LOCK_KEY])
+    locks.unlock(cursor, RUN_LOCK_KEY)
 
 
 def set_lock_timeout(cursor, timeout: str = DETACH_LOCK_TIMEOUT) -> None:
@@ -209,9 +209,7 @@ class PartmanStatus:
 
 
 def partman_status(cursor) -> PartmanStatus:
-    """Is pg_partman here, and recent enough (the seed wants 5.0) to take over?"""
-    from core.extensions import KNOWN, version_tuple
-
+    """Is pg_partman here, and recent enough (the design asks for 5.0) to take over?"""
     minimum = next(k.minimum for k in KNOWN if k.name == "pg_partman")
     cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'pg_partman'")
     row = cursor.fetchone()

@@ -10,12 +10,12 @@ queries serves any number of tables and partitions: the overview's query
 count does not grow with the lake.
 """
 
-import datetime as dt
 import re
+
+from core.partitions import parse_bound
 
 # Schemas whose relations are PostgreSQL's own, not ours.
 SYSTEM_SCHEMAS = ["pg_catalog", "information_schema", "pg_toast"]
-_RANGE_RE = re.compile(r"FOR VALUES FROM \((.+)\) TO \((.+)\)")
 
 
 def _rows(cursor, query, params=None):
@@ -112,31 +112,6 @@ def relations(cursor) -> list[dict]:
     return rows
 
 
-def parse_bound(bound: str | None) -> tuple:
-    """(lower, upper, is_default) of a range partition bound; datetimes where they are timestamps."""
-    if not bound:
-        return None, None, False
-    if bound.strip() == "DEFAULT":
-        return None, None, True
-    match = _RANGE_RE.search(bound)
-    if not match:
-        return None, None, False
-    return _bound_value(match.group(1)), _bound_value(match.group(2)), False
-
-
-def _bound_value(text: str):
-    text = text.strip()
-    if text in ("MINVALUE", "MAXVALUE") or "," in text:
-        return text
-    text = text.strip("'")
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 INDEXES_SQL = """

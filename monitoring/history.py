@@ -50,16 +50,6 @@ def figures_of(snapshot: dict) -> dict:
     }
 
 
-def take_sample(now: dt.datetime | None = None) -> HealthSample:
-    """Record the current figures (bypassing the page cache: a sample must be fresh)."""
-    from monitoring.snapshot import collect
-
-    now = now or timezone.now()
-    snapshot = collect(now=now, fresh_storage=True)
-    with transaction.atomic():
-        return HealthSample.objects.create(taken_at=now, figures=figures_of(snapshot))
-
-
 def prune(now: dt.datetime | None = None, days: int | None = None) -> dict:
     """The history's lifecycle rule: keep `HEALTH_RETENTION_DAYS` of samples.
 
@@ -71,16 +61,8 @@ def prune(now: dt.datetime | None = None, days: int | None = None) -> dict:
     cutoff = now - dt.timedelta(days=days if days is not None else settings.HEALTH_RETENTION_DAYS)
     with connections["default"].cursor() as cursor:
         # The leaves are the owner's; listing them needs only the catalogs.
-        cursor.execute(
-            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
-            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
-            [HEALTH_SAMPLE.label],
-        )
-        leaves = cursor.fetchall()
-    from monitoring.catalog import parse_bound
-
-    expired = [name for name, bound in leaves
-               if isinstance(parse_bound(bound)[1], dt.datetime) and parse_bound(bound)[1] <= cutoff]
+        leaves = partitions.list_partitions(cursor, HEALTH_SAMPLE)
+    expired = [leaf.name for leaf in leaves if leaf.upper is not None and leaf.upper <= cutoff]
     if expired:
         with maintenance_scope("health.prune", target=HEALTH_SAMPLE.label,
                                details={"drop": expired}) as connection, connection.cursor() as cursor:
@@ -89,15 +71,6 @@ def prune(now: dt.datetime | None = None, days: int | None = None) -> dict:
     with transaction.atomic():
         deleted, _ = HealthSample.objects.filter(taken_at__lt=cutoff).delete()
     return {"deleted": deleted, "dropped": expired}
-
-
-def sample_and_prune() -> dict:
-    """The scheduled job: premake the history's partitions, sample, prune."""
-    with transaction.atomic(using="owner"), connections["owner"].cursor() as cursor:
-        partitions.ensure_ahead(cursor, HEALTH_SAMPLE, timezone.now())
-    sample = take_sample()
-    pruned = prune()
-    return {"taken_at": sample.taken_at.isoformat(), **pruned}
 
 
 def recent(now: dt.datetime, hours: int = 24) -> list[tuple[dt.datetime, dict]]:

@@ -11,16 +11,21 @@ import re
 import time
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from audit.actions import record_event
+from core import locks
 from core.rls import maintenance_scope, user_scope
+from imports.actions import RawFile, create_run
+from imports.models import ImportRun
 from uploads import storage
 from uploads.locks import UploadBusy, try_lock_for_transaction, upload_lock
 from uploads.models import Upload, UploadBatch
 from uploads.protocol import TusError, clean_filename, clean_text, human_bytes
+from vault import rawstore
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +91,8 @@ def check_limits(user, files: list[tuple[str, int]]) -> None:
 
 def _lock_quota(user) -> None:
     # Two creations at once must not both fit into the same free space.
-    from django.db import connection
-
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"uploads.quota:{user.pk}"])
+        locks.lock_for_transaction(cursor, f"uploads.quota:{user.pk}")
 
 
 # --- creation ------------------------------------------------------------------------
@@ -297,7 +300,7 @@ def complete_received(user, upload: Upload, *, hasher=None, request=None) -> Upl
         earlier = (Upload.objects.filter(user=user, state=Upload.State.COMPLETE, sha256=sha256)
                    .exclude(pk=upload.pk).order_by("completed_at").first())
         upload.state, upload.sha256, upload.duplicate_of = Upload.State.COMPLETE, sha256, earlier
-        upload.raw_path, upload.completed_at = storage.raw_relative(user.pk, sha256), timezone.now()
+        upload.raw_path, upload.completed_at = rawstore.relative(user.pk, sha256), timezone.now()
         upload.upload_offset = upload.size
         upload.save(update_fields=["state", "sha256", "duplicate_of", "raw_path", "completed_at",
                                    "upload_offset", "updated_at"])
@@ -334,8 +337,6 @@ def _earlier_run(uploads: list[Upload]) -> int | None:
     (A new run of the same bytes would be harmless too, the loader adds no
     row twice, but it would re-read gigabytes to add nothing.)
     """
-    from imports.models import ImportRun
-
     if not all(u.duplicate_of_id for u in uploads):
         return None
     twins = Upload.objects.filter(pk__in=[u.duplicate_of_id for u in uploads]).select_related("batch")
@@ -359,9 +360,7 @@ def start_import_if_ready(user, batch_id) -> UploadBatch:
             return batch
         run_id = _earlier_run(complete)
         if run_id is None:
-            from imports.actions import RawFile, create_run
-
-            files = [RawFile(path=storage.raw_path(user.pk, u.sha256), original_name=u.filename, sha256=u.sha256,
+            files = [RawFile(path=rawstore.path(user.pk, u.sha256), original_name=u.filename, sha256=u.sha256,
                              size=u.size) for u in sorted(complete, key=part_order)]
             run_id = create_run(user, files, source="upload").pk
         batch.import_run_id, batch.state = run_id, UploadBatch.State.IMPORTING

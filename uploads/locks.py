@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connections
 
-KEY_PREFIX = "uploads.upload:"
+from core import locks
 
 
 class UploadBusy(Exception):
@@ -20,7 +20,7 @@ class UploadBusy(Exception):
 
 
 def _key(upload_id) -> str:
-    return f"{KEY_PREFIX}{upload_id}"
+    return f"uploads.upload:{upload_id}"
 
 
 @contextmanager
@@ -28,15 +28,14 @@ def upload_lock(upload_id, using: str = "default"):
     """Hold the upload's lock for the block, or raise UploadBusy at once."""
     connection = connections[using]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [_key(upload_id)])
-        if not cursor.fetchone()[0]:
+        if not locks.try_lock(cursor, _key(upload_id)):
             raise UploadBusy(upload_id)
     try:
         yield
     finally:
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [_key(upload_id)])
+                locks.unlock(cursor, _key(upload_id))
         except DatabaseError:
             # The connection broke; PostgreSQL released the lock with the session.
             connection.close()
@@ -45,5 +44,4 @@ def upload_lock(upload_id, using: str = "default"):
 def try_lock_for_transaction(upload_id, using: str = "owner") -> bool:
     """Take the upload's lock until the current transaction ends, if free."""
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [_key(upload_id)])
-        return cursor.fetchone()[0]
+        return locks.try_lock_for_transaction(cursor, _key(upload_id))
