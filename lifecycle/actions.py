@@ -6,8 +6,13 @@ from django.db import transaction
 
 from audit.actions import record_event
 from lifecycle.models import ArchivedPartition, Policy
+from vault import rawstore
+from vault.keyring import keyring
 
 QUEUE = "maintenance"
+# The jobs are enqueued by name: lifecycle.jobs imports this module, never the reverse.
+RUN_JOB = "lifecycle.jobs.lifecycle_run"
+RESTORE_JOB = "lifecycle.jobs.lifecycle_restore"
 POLICY_FIELDS = ("name", "enabled", "table", "archive_after_days", "delete_after_days", "quarantine_days",
                  "schedule")
 
@@ -43,23 +48,19 @@ def delete_policy(policy: Policy, *, request=None) -> None:
 
 def enqueue_run(*, policy_name=None, request=None) -> None:
     """Queue an archive run on "maintenance"; it reaches Redis when this transaction commits."""
-    from lifecycle.jobs import lifecycle_run
-
     actor = request.user if request else None
     with transaction.atomic():
         record_event("lifecycle.run_requested", request=request, target=f"policy:{policy_name or 'all'}")
-        django_rq.get_queue(QUEUE).enqueue(lifecycle_run, policy_name=policy_name,
+        django_rq.get_queue(QUEUE).enqueue(RUN_JOB, policy_name=policy_name,
                                            actor_id=getattr(actor, "pk", None))
 
 
 def enqueue_restore(record: ArchivedPartition, *, request=None) -> None:
-    from lifecycle.jobs import lifecycle_restore
-
     actor = request.user if request else None
     with transaction.atomic():
         record_event("lifecycle.restore_requested", request=request, target=f"lifecycle:{record.pk}",
                      details={"partition": record.partition_name})
-        django_rq.get_queue(QUEUE).enqueue(lifecycle_restore, record.pk, actor_id=getattr(actor, "pk", None))
+        django_rq.get_queue(QUEUE).enqueue(RESTORE_JOB, record.pk, actor_id=getattr(actor, "pk", None))
 
 
 def apply_policies(entries: list[dict], *, actor=None) -> list[str]:
@@ -114,18 +115,8 @@ def shred_user_archives(user_id: int, *, actor=None) -> str:
     manifests — they leave when those partitions are dropped.
     Returns one sentence for the audit record and the page.
     """
-    import shutil
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from vault.keyring import keyring
-
     shredded = keyring().shred_user(user_id)
-    raw = Path(settings.DATA_DIR) / "raw" / f"user={int(user_id)}"
-    removed = raw.is_dir()
-    if removed:
-        shutil.rmtree(raw)
+    removed = rawstore.shred_user(user_id)
     pending = ArchivedPartition.objects.filter(state=ArchivedPartition.State.DETACHED).order_by("-drop_after")
     quarantine = pending.count()
     last_drop = pending.values_list("drop_after", flat=True).first()

@@ -19,31 +19,26 @@ from django.utils import timezone
 
 from audit.actions import record_event
 from core.rls import maintenance_scope
+from imports.models import ImportFile, ImportRun
 from lifecycle.models import LifecycleRun
+from vault import rawstore
 
 log = logging.getLogger(__name__)
 
 
-def _resolve(path: str) -> Path:
-    candidate = Path(path)
-    return (candidate if candidate.is_absolute() else Path(settings.DATA_DIR) / candidate).resolve()
-
-
 def expired_raw_files(cursor_now=None) -> list[Path]:
-    from imports.models import ImportFile, ImportRun
-
     now = cursor_now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.RAW_RETENTION_DAYS)
-    raw_root = (Path(settings.DATA_DIR) / "raw").resolve()
+    raw_root = rawstore.root().resolve()
     uses = defaultdict(list)
     # Import files are per-user rows under row-level security: read them as the owner, audited.
     with maintenance_scope("lifecycle.raw_scan", target=str(raw_root)):
         for path, status, finished_at in ImportFile.objects.using("owner").values_list(
                 "path", "run__status", "run__finished_at"):
-            uses[_resolve(path)].append((status, finished_at))
+            uses[rawstore.resolve(path)].append((status, finished_at))
     return sorted(
         path for path, found in uses.items()
-        if path.is_relative_to(raw_root)
+        if rawstore.contains(path)
         and all(status == ImportRun.Status.SUCCEEDED and finished and finished <= cutoff for status, finished in found)
     )
 
@@ -53,12 +48,10 @@ def delete_expired_raw_files(*, now=None, actor=None) -> LifecycleRun:
     deleted, freed, error = [], 0, ""
     try:
         for path in expired_raw_files(now):
-            if not path.exists():
-                continue
-            size = path.stat().st_size
-            path.unlink()
-            deleted.append(path.name)
-            freed += size
+            size = rawstore.delete(path)
+            if size:
+                deleted.append(path.name)
+                freed += size
     except Exception as exc:
         log.exception("raw clean-up failed")
         error = f"{type(exc).__name__}: {exc}"

@@ -1,4 +1,4 @@
-"""Bytes on disk: the temp file of an upload, the raw store, and the running SHA-256.
+"""Bytes on disk: the temp file of an upload and its running SHA-256; completed files go to vault.rawstore.
 
 The SHA-256 of a file is computed while it arrives. hashlib cannot save its
 state, so the running hash object lives in the process that received the
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from vault.crypto import encrypt_file, fsync_dir
-from vault.keyring import keyring
+from vault import rawstore
+from vault.crypto import fsync_dir
 
 READ_SIZE = 1 << 20
 _HASHERS: OrderedDict = OrderedDict()
@@ -35,17 +35,6 @@ def temp_dir() -> Path:
 
 def temp_path(upload_id) -> Path:
     return temp_dir() / f"{upload_id}.part"
-
-
-def raw_relative(user_id: int, sha256: str) -> str:
-    # One folder per person: each raw file is encrypted with its owner's data
-    # key, so the same bytes from two people are two files, and nobody's upload
-    # reveals what someone else has.
-    return f"raw/user={int(user_id)}/{sha256[:2]}/{sha256}"
-
-
-def raw_path(user_id: int, sha256: str) -> Path:
-    return Path(settings.DATA_DIR) / raw_relative(user_id, sha256)
 
 
 def create_temp_file(upload_id) -> Path:
@@ -114,22 +103,9 @@ def forget_hasher(upload_id) -> None:
         _HASHERS.pop(str(upload_id), None)
 
 
-# --- the raw store ----------------------------------------------------------------
+# --- into the raw store -------------------------------------------------------------
 
 
 def place_in_raw_store(upload_id, user_id: int, sha256: str) -> bool:
-    """Encrypt the complete temp file into the raw store under its owner's data key.
-
-    True if these bytes were new. Chunked AES-GCM (archive.crypto), so the
-    import reader can seek through the file without decrypting it to disk,
-    and deleting the owner's key makes the raw file unreadable along with her
-    archives. Written to a .partial name, fsynced and renamed: never a
-    half-written raw file; the same name always means the same plaintext.
-    """
-    source, target = temp_path(upload_id), raw_path(user_id, sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        return False
-    key_id, key = keyring().data_key_for_user(user_id)
-    encrypt_file(source, target, key, key_id)
-    return True
+    """Encrypt the complete temp file into the raw store (vault.rawstore); True if the bytes were new."""
+    return rawstore.store(temp_path(upload_id), user_id, sha256)

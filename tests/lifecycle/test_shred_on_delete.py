@@ -6,6 +6,7 @@ from audit.models import Event
 from core.rls import user_scope
 from explore import deletion
 from uploads import storage
+from vault import rawstore
 from vault.crypto import IntegrityError
 from vault.keyring import keyring
 from vault.keys import KeyMissing
@@ -20,7 +21,7 @@ def put_raw_upload(settings, user, body: bytes) -> str:
     temp = storage.create_temp_file(upload_id)
     temp.write_bytes(body)
     storage.place_in_raw_store(upload_id, user.pk, "ab" * 32)
-    return storage.raw_path(user.pk, "ab" * 32)
+    return rawstore.path(user.pk, "ab" * 32)
 
 
 def test_delete_everything_destroys_the_key_and_the_raw_files(settings, alice, bob, tmp_path):
