@@ -9,6 +9,8 @@ def premake_partitions(sender, using, **kwargs):
     frozen; premaking is maintenance and may evolve), so this closes the gap
     between a migrate and the first hourly `partitions maintain`.
     """
+    # Imported here, not at the top: apps.py loads before the app registry is
+    # ready, and core.partitions reaches the audit models through core.rls.
     from django.db import connections, router, transaction
     from django.utils import timezone
 

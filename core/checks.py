@@ -5,6 +5,8 @@ from django.core import checks
 from django.db import connections
 from django.db.utils import OperationalError
 
+from core.extensions import extension_status
+
 
 @checks.register(checks.Tags.database)
 def check_app_role_is_subject_to_rls(app_configs, databases=None, **kwargs):
@@ -53,8 +55,6 @@ def check_extensions(app_configs, databases=None, **kwargs):
     """lake.W001: an extension the server offers is not installed."""
     if not databases or "default" not in databases:
         return []
-    from core.extensions import extension_status
-
     with connections["default"].cursor() as cursor:
         statuses = extension_status(cursor)
     return [

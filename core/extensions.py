@@ -1,4 +1,6 @@
-"""Which of the seed's PostgreSQL extensions this server has, and installing them.
+"""Which of the design's PostgreSQL extensions this server has, and installing them.
+
+The design names pgvector, PostGIS, TimescaleDB, pg_cron and pg_partman, with minimum versions (KNOWN).
 
 The core works on plain PostgreSQL 15+; each extension adds something where
 it is present (PostGIS: spatial index for the map; pgvector: embeddings;
@@ -95,11 +97,6 @@ def extension_status(cursor) -> list[ExtensionStatus]:
             ExtensionStatus(known.name, known.label, known.purpose, known.minimum, available, installed, note)
         )
     return result
-
-
-def installed_names(cursor) -> set[str]:
-    cursor.execute("SELECT extname FROM pg_extension")
-    return {row[0] for row in cursor.fetchall()}
 
 
 def install_available(cursor) -> list[str]:

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from django.db import connections, transaction
 from psycopg import sql
 
+from audit.actions import record_event
+
 USER_SETTING = "app.user_id"
 POLICY_NAME = "user_isolation"
 
@@ -40,11 +42,6 @@ def protect_statements(schema: str, table: str) -> list[sql.Composed]:
             "WITH CHECK (user_id = user_data.current_user_id())"
         ).format(sql.Identifier(POLICY_NAME), target),
     ]
-
-
-def protect_table(cursor, schema: str, table: str) -> None:
-    for statement in protect_statements(schema, table):
-        cursor.execute(statement)
 
 
 def _swap_user(cursor, value: str) -> str:
@@ -86,8 +83,6 @@ def maintenance_scope(action: str, *, actor=None, target: str = "", details: dic
     rows. Each entry writes an audit event first, in its own transaction, so
     the record survives even if the maintenance itself fails.
     """
-    from audit.actions import record_event
-
     record_event(
         action=f"maintenance.{action}",
         actor=actor,

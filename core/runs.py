@@ -24,7 +24,7 @@ def recorded_run(kind: str, *, details: dict | None = None):
         yield run
     except Exception as error:
         log.exception("maintenance run %s failed", kind)
-        run.outcome, run.error = MaintenanceRun.Outcome.FAILED, f"{type(error).__name__}: {error}"
+        run.outcome, run.error = MaintenanceRun.Outcome.FAILED, f"{type(error).__name__}: {error}"[:2000]
         raise
     else:
         run.outcome = MaintenanceRun.Outcome.OK

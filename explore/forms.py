@@ -1,6 +1,8 @@
 from django import forms
 from django.db import models
 
+from explore.mapdata import BadViewport, Viewport
+
 
 class DeviceForm(forms.Form):
     # A plain form: a ModelForm would write the new name onto the instance
@@ -27,8 +29,6 @@ class MapQueryForm(DateRangeMixin, forms.Form):
     device = forms.IntegerField(required=False)
 
     def clean_bbox(self):
-        from explore.mapdata import BadViewport, Viewport
-
         try:
             return Viewport.parse(self.cleaned_data["bbox"])
         except BadViewport as error:

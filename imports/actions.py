@@ -10,6 +10,8 @@ from core.rls import user_scope
 from imports.models import ImportFile, ImportRun
 
 QUEUE = "imports"
+# Enqueued by name: imports.jobs imports this module, never the reverse.
+PROCESS_RUN_JOB = "imports.jobs.process_run"
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,9 @@ def job_id_for(run: ImportRun) -> str:
 
 def enqueue_run(run: ImportRun) -> None:
     """Queue `run` for a worker when the current transaction commits."""
-    from imports.jobs import process_run
-
     run.job_id = job_id_for(run)
     run.save(update_fields=["job_id"])
-    django_rq.get_queue(QUEUE).enqueue(process_run, run.pk, job_id=run.job_id)
+    django_rq.get_queue(QUEUE).enqueue(PROCESS_RUN_JOB, run.pk, job_id=run.job_id)
 
 
 def create_run(user, files: list[RawFile], source: str = ImportRun.Source.UPLOAD, *, request=None,

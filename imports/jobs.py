@@ -12,6 +12,7 @@ from core.rls import user_scope
 from imports import liveness
 from imports.actions import QUEUE, requeue_run
 from imports.models import ImportRun
+from imports.pipeline import process_run as process
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,6 @@ _WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.S
 
 
 def process_run(run_id: int):
-    from imports.pipeline import process_run as process
-
     run = process(run_id)
     return {"run": run_id, "status": run.status if run else "not claimed"}
 

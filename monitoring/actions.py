@@ -10,11 +10,15 @@ from dataclasses import dataclass
 
 import django_rq
 from django.db import connections, models, transaction
+from psycopg import sql
 from rq.registry import FailedJobRegistry
 
 from audit.actions import record_event
-from monitoring import jobs
+from core.rls import maintenance_scope
 from monitoring.maintenance import resolve_table
+
+# Enqueued by name: monitoring.jobs imports this module, never the reverse.
+RUN_ACTION_JOB = "monitoring.jobs.run_action"
 
 
 class ActionError(ValueError):
@@ -101,7 +105,7 @@ def request_action(action: Action, *, actor, target: str = "", request=None) -> 
         record_event(f"ops.{action.value}", actor=actor, target=target or "all",
                      details={"action": action.value}, request=request)
         # django-rq's on_db_commit mode holds the job until the audit row commits.
-        django_rq.get_queue("maintenance").enqueue(jobs.run_action, action.value, target, actor.pk,
+        django_rq.get_queue("maintenance").enqueue(RUN_ACTION_JOB, action.value, target, actor.pk,
                                                    job_timeout=3600)
     return target
 
@@ -113,10 +117,6 @@ def count_default_rows(label: str, *, actor, request=None) -> tuple[str, int]:
     to anyone's rows. An exact count has to read them, so it goes through the
     owner's audited maintenance scope, on request only, with a time limit.
     """
-    from psycopg import sql
-
-    from core.rls import maintenance_scope
-
     with connections["default"].cursor() as cursor:
         cursor.execute(
             """

@@ -12,6 +12,8 @@ import django_rq
 from django.db import connections
 from rq import Worker
 
+from monitoring.runtime import worker_alive
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -38,8 +40,6 @@ def check_redis():
 
 
 def check_workers():
-    from monitoring.runtime import worker_alive
-
     workers = [w for w in Worker.all(connection=django_rq.get_connection("default")) if worker_alive(w)]
     if not workers:
         return False, "no RQ worker is running: uploads will wait until one starts"

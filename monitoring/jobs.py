@@ -1,55 +1,37 @@
 """RQ jobs of the monitoring app: the sampler and the maintenance actions. Thin wrappers."""
 
+import django_rq
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
+from rq.registry import FailedJobRegistry
 
-from core.models import MaintenanceRun
+from core.maintenance import run_partition_maintenance
+from core.runs import recorded_run
+from monitoring import maintenance
+from monitoring.actions import Action, parse_requeue_target
+from monitoring.snapshot import forget, sample_and_prune
+from sources import registry
 
 
 def sample_health():
-    from monitoring.history import sample_and_prune
-
     return sample_and_prune()
 
 
 def analyze_parents():
     """Scheduled daily: autovacuum never analyzes a partitioned parent."""
-    return _recorded("analyze-parents", "", lambda: {"analyzed": _maintenance().analyze_parents()})
-
-
-def _maintenance():
-    from monitoring import maintenance
-
-    return maintenance
+    return _recorded("analyze-parents", "", lambda: {"analyzed": maintenance.analyze_parents()})
 
 
 def _recorded(kind: str, target: str, work) -> dict:
     """Run `work` and keep a MaintenanceRun of it, failed or not (ops see when it last ran)."""
-    run = MaintenanceRun.objects.using("owner").create(kind=kind, details={"target": target})
-    try:
-        details = work() or {}
-    except Exception as error:
-        run.outcome, run.error = MaintenanceRun.Outcome.FAILED, f"{type(error).__name__}: {error}"[:2000]
-        raise
-    else:
-        run.outcome, run.details = MaintenanceRun.Outcome.OK, {"target": target, **details}
-    finally:
-        run.finished_at = timezone.now()
-        with transaction.atomic(using="owner"):
-            run.save(using="owner", update_fields=["outcome", "error", "finished_at", "details"])
+    with recorded_run(kind, details={"target": target}) as run:
+        run.details = {"target": target, **(work() or {})}
     return run.details
 
 
 def run_action(action: str, target: str, actor_id: int | None) -> dict:
-    from monitoring.actions import Action, parse_requeue_target
-
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     action = Action(action)
-    maintenance = _maintenance()
     if action == Action.PARTITIONS_AHEAD:
-        from core.maintenance import run_partition_maintenance
-
         run = run_partition_maintenance(actor=actor)
         result = {"run": run.pk, "details": run.details}
     elif action == Action.VACUUM:
@@ -57,22 +39,15 @@ def run_action(action: str, target: str, actor_id: int | None) -> dict:
     elif action == Action.ANALYZE_PARENTS:
         result = analyze_parents()
     elif action == Action.REFRESH_VIEWS:
-        from sources.location.analytics import refresh
-
-        result = {"ms": refresh(actor=actor)}
+        result = {"ms": registry.refresh_derived(actor=actor)}
     else:
         queue_name, job_id = parse_requeue_target(target)
         result = _recorded("requeue", target, lambda: {"requeued": _requeue(queue_name, job_id)})
-    from monitoring.snapshot import forget
-
     forget()  # the next page shows the effect, not a cached reading from before
     return result
 
 
 def _requeue(queue_name: str, job_id: str | None) -> list[str]:
-    import django_rq
-    from rq.registry import FailedJobRegistry
-
     registry = FailedJobRegistry(queue=django_rq.get_queue(queue_name))
     ids = [job_id] if job_id else registry.get_job_ids(cleanup=False)
     for one in ids:

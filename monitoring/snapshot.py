@@ -12,13 +12,15 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 from core import partitions
 from core.models import MaintenanceRun
+from lifecycle.health import lifecycle_status
 from monitoring import catalog, history, runtime
 from monitoring.checks import evaluate
+from monitoring.models import HEALTH_SAMPLE, HealthSample
 from monitoring.policies import retention_policies
 
 CACHE_KEY = "monitoring:snapshot:v1"
@@ -69,6 +71,7 @@ def collect(now: dt.datetime | None = None, *, fresh_storage: bool = False) -> d
         sequences = catalog.sequences(cursor)
     runs = {run.kind: run for run in MaintenanceRun.objects.order_by("kind", "-started_at").distinct("kind")}
     policies = retention_policies()
+    lifecycle = lifecycle_status()
     samples = history.recent(now)
     table_sample_at, table_counters = history.latest_tables(now)
     redis = runtime.redis_info()
@@ -97,7 +100,7 @@ def collect(now: dt.datetime | None = None, *, fresh_storage: bool = False) -> d
     snapshot = {
         "taken_at": now, "server": server, "tables": tables, "roots": roots, "indexes": indexes,
         "sessions": sessions, "holders": holders, "progress": progress, "sequences": sequences,
-        "runs": {kind: _run_dict(run) for kind, run in runs.items()}, "policies": policies,
+        "runs": {kind: _run_dict(run) for kind, run in runs.items()}, "policies": policies, "lifecycle": lifecycle,
         "redis": redis, "rq": rq, "storage": storage, "windows": windows, "schema_bytes": dict(schema_bytes),
         "matviews": [r["label"] for r in relations if r["kind"] == "m" and r["schema"] == "analytics"],
         "series": history.series(samples),
@@ -245,3 +248,22 @@ def _table_cache_windows(tables, roots, counters: dict, sample_at) -> None:
         root["cache_window"] = window
     for table in tables:
         table["cache_since"] = sample_at
+
+
+# --- the history's samples -----------------------------------------------------------
+
+def take_sample(now: dt.datetime | None = None) -> HealthSample:
+    """Record the current figures (bypassing the page cache: a sample must be fresh)."""
+    now = now or timezone.now()
+    snapshot = collect(now=now, fresh_storage=True)
+    with transaction.atomic():
+        return HealthSample.objects.create(taken_at=now, figures=history.figures_of(snapshot))
+
+
+def sample_and_prune() -> dict:
+    """The scheduled job: premake the history's partitions, sample, prune."""
+    with transaction.atomic(using="owner"), connections["owner"].cursor() as cursor:
+        partitions.ensure_ahead(cursor, HEALTH_SAMPLE, timezone.now())
+    sample = take_sample()
+    pruned = history.prune()
+    return {"taken_at": sample.taken_at.isoformat(), **pruned}

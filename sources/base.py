@@ -68,5 +68,7 @@ class Source:
     # Called with a user id after an import or a deletion changed that user's rows
     # (refresh derived data: the source's materialized views)
     on_change: Callable[[int], None] | None = None
+    # Refresh everything the source derives, for every user, now: (actor=...) -> {name: ms}
+    refresh: Callable[..., dict] | None = None
     # Why a detected product of this family is recognized but not imported
     skip_reasons: Mapping[str, str] = field(default_factory=dict)

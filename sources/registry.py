@@ -37,5 +37,14 @@ def data_changed(user_id: int) -> None:
             source.on_change(user_id)
 
 
+def refresh_derived(*, actor=None) -> dict:
+    """Refresh every source's derived data (materialized views) now; timings per view."""
+    timings = {}
+    for source in SOURCES:
+        if source.refresh is not None:
+            timings.update(source.refresh(actor=actor))
+    return timings
+
+
 def skip_reasons() -> dict[str, str]:
     return {product: why for source in SOURCES for product, why in source.skip_reasons.items()}

@@ -3,7 +3,7 @@
 from operator import attrgetter
 
 from sources.base import Collected, Dataset, Source
-from sources.location import jobs, records, search, timeline
+from sources.location import analytics, jobs, records, search, timeline
 from sources.location.devices import upsert_devices
 from sources.location.models import ActivitySegment, Device, LocationPoint, PlaceVisit
 from sources.location.parsers import FORMATS
@@ -41,4 +41,5 @@ SOURCE = Source(
     search=search.search,
     search_products=search.search_products,
     on_change=jobs.enqueue_refresh,
+    refresh=analytics.refresh,
 )

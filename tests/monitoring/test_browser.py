@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rq import Worker
 
-from monitoring import history
+from monitoring import snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def _keep_error(problems, message):
 def samples(committed):
     now = timezone.now()
     for minutes in (15, 10, 5):
-        history.take_sample(now=now - dt.timedelta(minutes=minutes))
+        snapshot.take_sample(now=now - dt.timedelta(minutes=minutes))
 
 
 @pytest.mark.parametrize("path, charts", [("/ops/", 4), ("/ops/cache/", 2), ("/ops/queues/", 2),
