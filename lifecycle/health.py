@@ -1,7 +1,7 @@
 """What the ops overview needs from the lifecycle: did recent runs fail, repeatedly?
 
-For the monitoring app to call (it owns the overview page); no queries of
-user data, only the run records in ops.
+The ops overview's "Lifecycle runs" check (monitoring/checks.py) reads this
+through the health snapshot; no queries of user data, only the run records in ops.
 """
 
 from lifecycle.models import ArchivedPartition, LifecycleRun

@@ -1,4 +1,4 @@
-"""The health checks: every row of the reference's table, judged against HEALTH_THRESHOLDS.
+"""The health checks (PostgreSQL, Redis, RQ, storage), each judged against HEALTH_THRESHOLDS.
 
 Each check reads a snapshot (monitoring/snapshot.py) and says, in plain
 words, what is wrong and what fixes it. States, worst first: crit, warn,
@@ -457,6 +457,24 @@ def check_retention(snap, now) -> Check:
     return check
 
 
+def check_lifecycle_runs(snap, now) -> Check:
+    check = Check("lifecycle_runs", "Lifecycle runs", "monitoring:partitions")
+    status = snap["lifecycle"]
+    failures = status["consecutive_failures"]
+    if status["last_run"] is None:
+        check.summary = "no archive run yet"
+    else:
+        check.summary = f"last run {_ago((now - status['last_run']).total_seconds())} ago"
+    if failures:
+        check.flag(status["state"], f"{failures} archive run(s) in a row failed; the last: "
+                                    f"{status['last_error'][:200]}")
+    if status["partitions_in_flight"]:
+        check.flag("info", f"{status['partitions_in_flight']} partition(s) are being exported or verified")
+    check.action = ("An admin can see each run's error on the Lifecycle page and run the policy again once the "
+                    "cause (often a full or unwritable ARCHIVE_DIR) is fixed.")
+    return check
+
+
 # --- Redis, RQ, storage ------------------------------------------------------------------------------
 
 
@@ -574,8 +592,8 @@ def check_storage(snap, now) -> Check:
 CHECKS = [
     check_xid, check_mxid, check_xmin, check_dead_tuples, check_analyze_parents, check_vacuum_running,
     check_autovacuum_disabled, check_bloat, check_indexes, check_pg_cache, check_default_rows, check_future,
-    check_maintenance, check_retention, check_sequences, check_queries, check_connections, check_redis_memory,
-    check_redis_hits, check_redis_clients, check_rq, check_storage,
+    check_maintenance, check_retention, check_lifecycle_runs, check_sequences, check_queries, check_connections,
+    check_redis_memory, check_redis_hits, check_redis_clients, check_rq, check_storage,
 ]
 
 

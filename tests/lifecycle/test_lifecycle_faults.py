@@ -15,7 +15,9 @@ from django.utils import timezone
 from core.bootstrap import admin_connect
 from lifecycle import export, lifecycle
 from lifecycle import sql as lsql
+from lifecycle.health import lifecycle_status
 from lifecycle.models import ArchivedPartition, LifecycleRun, Policy
+from monitoring.snapshot import collect
 from tests.lifecycle.conftest import (
     add_location_history,
     archive_files,
@@ -245,8 +247,6 @@ def test_two_runs_at_once_the_second_does_nothing(alice_history, monkeypatch):
 
 
 def test_repeated_failures_surface_for_the_ops_overview(alice_history, monkeypatch):
-    from lifecycle.health import lifecycle_status
-
     alice, now = alice_history
 
     def disk_full(path, nbytes):
@@ -260,6 +260,10 @@ def test_repeated_failures_surface_for_the_ops_overview(alice_history, monkeypat
     status = lifecycle_status()
     assert (status["state"], status["consecutive_failures"]) == ("crit", 3)
     assert "No space left on device" in status["last_error"]
+    # ...and the ops overview says so, with the error.
+    overview = {check.key: check for check in collect()["checks"]}
+    assert overview["lifecycle_runs"].state == "crit"
+    assert "No space left on device" in " ".join(text for _, text in overview["lifecycle_runs"].items)
     monkeypatch.setattr(export, "WRITE_HOOK", None)
     lifecycle.run_lifecycle(now=now)
     assert lifecycle_status()["state"] == "ok"

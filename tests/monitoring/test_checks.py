@@ -11,7 +11,7 @@ from rq.executions import Execution
 from rq.registry import StartedJobRegistry
 
 from core.models import MaintenanceRun
-from monitoring import history
+from monitoring import snapshot
 from monitoring.health import check_workers
 from monitoring.snapshot import collect
 from tests.monitoring.conftest import SCRATCH, flush_stats
@@ -148,13 +148,13 @@ def test_a_redis_hit_ratio_drop_between_samples_is_flagged():
     redis = django_rq.get_connection("default")
     redis.set("ops-test:present", "1")
     now = timezone.now()
-    history.take_sample(now=now - dt.timedelta(minutes=10))
+    snapshot.take_sample(now=now - dt.timedelta(minutes=10))
     # A good window: nearly every lookup hits (other clients of the server add noise, so many).
     pipe = redis.pipeline(transaction=False)
     for _ in range(5000):
         pipe.get("ops-test:present")
     pipe.execute()
-    history.take_sample(now=now - dt.timedelta(minutes=5))
+    snapshot.take_sample(now=now - dt.timedelta(minutes=5))
     # Then a bad one: every lookup misses.
     for i in range(5000):
         pipe.get(f"ops-test:absent:{i}")
@@ -230,7 +230,7 @@ def test_problems_come_first(scratch):
     scratch.execute(f"CREATE TABLE {SCRATCH}.neglected (id int) WITH (autovacuum_enabled = false)")
     states = [c.state for c in collect()["checks"]]
     assert states == sorted(states, key=["crit", "warn", "info", "ok"].index)
-    assert len(states) == 22
+    assert len(states) == 23
 
 
 def test_retention_lag_is_measured_against_the_lifecycle_policy(scratch):

@@ -28,7 +28,7 @@ def test_the_scheduled_sampler_runs_as_an_rq_job(committed, run_worker):
     figures = sample.figures
     assert figures["pg"]["database_bytes"] > 0 and figures["redis"]["keyspace_hits"] is not None
     assert set(figures["queues"]) == {"default", "imports", "maintenance"}
-    assert len(figures["states"]) == 22
+    assert len(figures["states"]) == 23
 
 
 def test_the_retention_rule_deletes_old_rows_and_drops_old_partitions(committed):

@@ -73,7 +73,7 @@ def test_the_overview_json_for_the_token_or_ops(client, otto, settings):
     settings.METRICS_TOKEN = TOKEN
     assert client.get("/ops/overview.json").status_code == 401
     body = client.get("/ops/overview.json", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").json()
-    assert len(body["checks"]) == 22 and body["status"] in ("crit", "warn", "info", "ok")
+    assert len(body["checks"]) == 23 and body["status"] in ("crit", "warn", "info", "ok")
     rq = next(c for c in body["checks"] if c["key"] == "rq")
     assert rq["action"] and rq["items"]
     client.force_login(otto)
@@ -93,8 +93,9 @@ def test_the_overview_query_count_is_locked(client, otto, django_assert_num_quer
     client.get("/ops/")  # session and permission caches warm
     snapshot.forget()
     # Uncached: session, user, two permission lookups (no per-user scope: the page reads no
-    # user's rows), 8 catalog queries, last maintenance runs, policies, samples, per-table counters.
-    with django_assert_num_queries(16, connection=connections["default"]):
+    # user's rows), 8 catalog queries, last maintenance runs, policies, the lifecycle runs and partitions
+    # in flight, samples, per-table counters.
+    with django_assert_num_queries(18, connection=connections["default"]):
         client.get("/ops/")
     uncached = _queries(client, "/ops/")  # now cached
     # A lake ten times bigger costs the same number of queries.
@@ -102,7 +103,7 @@ def test_the_overview_query_count_is_locked(client, otto, django_assert_num_quer
         scratch.execute(f"CREATE TABLE ops_scratch.t{i} (at timestamptz NOT NULL) PARTITION BY RANGE (at)")
         scratch.execute(f"CREATE TABLE ops_scratch.t{i}_d PARTITION OF ops_scratch.t{i} DEFAULT")
     snapshot.forget()
-    with django_assert_num_queries(16, connection=connections["default"]):
+    with django_assert_num_queries(18, connection=connections["default"]):
         client.get("/ops/")
     # Cached: no catalog query at all.
     with django_assert_num_queries(4, connection=connections["default"]):
