@@ -62,9 +62,23 @@ def test_storage_is_estimated_once_the_tables_have_statistics(lake_people):
 
     with connections["owner"].cursor() as cursor:
         cursor.execute("ANALYZE timeseries.location_point, timeseries.place_visit, timeseries.activity_segment")
-    with user_scope(lake_people.alice.pk):
-        used = storage_used(lake_people.alice.pk)
-    assert isinstance(used, int) and used > 0
+    tables = ("timeseries.location_point", "timeseries.place_visit", "timeseries.activity_segment")
+    used, rows = {}, {}
+    for person in (lake_people.alice, lake_people.bob, lake_people.charlie):
+        with user_scope(person.pk), connections["default"].cursor() as cursor:
+            used[person] = storage_used(person.pk)
+            cursor.execute(" + ".join(f"(SELECT count(*) FROM {t})" for t in tables).join(("SELECT ", "")))
+            rows[person] = cursor.fetchone()[0]
+    with connections["owner"].cursor() as cursor:
+        cursor.execute(" + ".join(f"(SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('{t}'))"
+                                  for t in tables).join(("SELECT ", "")))
+        total = cursor.fetchone()[0]
+    alice, bob, charlie = lake_people.alice, lake_people.bob, lake_people.charlie
+    # Each person's estimate is her share of the tables' real size: nothing without rows,
+    # never more than all of it together, and alike for alike numbers of rows.
+    assert used[charlie] == rows[charlie] == 0
+    assert used[alice] > 0 and used[bob] > 0 and used[alice] + used[bob] <= total
+    assert rows[alice] == rows[bob] and abs(used[alice] - used[bob]) <= 0.25 * max(used[alice], used[bob])
 
 
 def test_alices_day_view_lists_her_visits_in_local_time_and_not_bobs(lake_people, browser_for):

@@ -6,6 +6,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 from psycopg import sql
 
 from core import partitions
@@ -33,7 +34,21 @@ def master_key(settings, tmp_path):
 
 @pytest.fixture
 def clean_archive_schema(committed):
-    """Detached partitions live in schema archive, which the suite's truncation does not touch."""
+    """Detached partitions live in schema archive, which the suite's truncation does not touch.
+
+    Past months' partitions that earlier tests made (and emptied) would be
+    archived too and change what a run does, so each test starts without them.
+    """
+    this_month = partitions.month_start(timezone.now())
+    with connections["owner"].cursor() as cursor:
+        for table in partitions.REGISTRY.values():
+            for leaf in partitions.list_partitions(cursor, table):
+                if leaf.is_default or leaf.upper.date() > this_month:
+                    continue
+                ident = sql.Identifier(leaf.schema, leaf.name)
+                cursor.execute(sql.SQL("SELECT EXISTS (SELECT FROM {})").format(ident))
+                if not cursor.fetchone()[0]:
+                    cursor.execute(sql.SQL("DROP TABLE {}").format(ident))
     yield
     with connections["owner"].cursor() as cursor:
         cursor.execute("SELECT relname FROM pg_class WHERE relnamespace = 'archive'::regnamespace AND relkind = 'r'")

@@ -138,4 +138,4 @@ def test_real_samples(samples, sample, name, expected):
     head = (samples / sample).read_bytes()[:HEAD_BYTES]
     assert detect(name, head) == expected
     # The sample's own (made-up) file name changes nothing.
-    assert detect(sample, head) == expected or (expected == "location.legacy" and detect(sample, head) is not None)
+    assert detect(sample, head) == expected
