@@ -10,7 +10,7 @@ import psycopg
 from django.conf import settings
 from psycopg import sql
 
-from core import extensions
+from core import extensions, legacy
 
 
 def admin_connect(dbname: str | None = None, **overrides) -> psycopg.Connection:
@@ -105,4 +105,5 @@ def bootstrap(database: str | None = None, install_extensions: bool = True) -> l
         if install_extensions:
             messages += extensions.install_available(cursor)
         grant_database(cursor, database)
+        messages += legacy.rename_legacy_history(cursor)
     return messages
