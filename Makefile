@@ -27,8 +27,10 @@ run: setup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## Lint: ruff, and the dependency rules of docs/ARCHITECTURE.md (.importlinter).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: setup
 	$(PY) bench/import_bench.py --points 1000000

@@ -34,7 +34,8 @@ DATA_DIR = Path(env.str("DATA_DIR", default=str(VAR_DIR / "data")))
 ARCHIVE_DIR = Path(env.str("ARCHIVE_DIR", default=str(VAR_DIR / "archive")))
 TEMP_DIR = Path(env.str("TEMP_DIR", default=str(VAR_DIR / "tmp")))
 KEYS_DIR = Path(env.str("KEYS_DIR", default=str(VAR_DIR / "keys")))
-# The seed's storage budgets, in GB; the storage dashboard measures against them.
+# Storage budgets per area, in GB (the design's resource envelope: 100 data, 500 archive,
+# 50 temp); the storage dashboard measures against them.
 STORAGE_BUDGETS_GB = {
     "data": env.int("STORAGE_BUDGET_DATA_GB", default=100),
     "archive": env.int("STORAGE_BUDGET_ARCHIVE_GB", default=500),

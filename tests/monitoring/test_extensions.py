@@ -1,4 +1,4 @@
-"""Extension detection: what the server has, against the seed's minimum versions."""
+"""Extension detection: what the server has, against the design's minimum versions (core.extensions.KNOWN)."""
 
 import json
 
