@@ -52,6 +52,23 @@ def embedded_services():
     services.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def storage_areas(tmp_path_factory):
+    """DATA_DIR, ARCHIVE_DIR and TEMP_DIR of this test run's own, never a developer's var/.
+
+    Raw files are content-addressed per user id, and a fresh test database
+    hands out the same ids again: a raw file left by an earlier run would be
+    taken for this run's (and fail to decrypt under this run's keys). Set in
+    the environment too, for child processes.
+    """
+    root = tmp_path_factory.mktemp("storage")
+    for name in ("DATA_DIR", "ARCHIVE_DIR", "TEMP_DIR"):
+        folder = root / name.removesuffix("_DIR").lower()
+        os.environ[name] = str(folder)
+        setattr(settings, name, folder)
+    return root
+
+
 @pytest.fixture(scope="session")
 def test_keys(tmp_path_factory):
     """A master key and data keys of the test run's own, never a developer's real ones.
