@@ -28,6 +28,9 @@ TABLES = (
 )
 # The lifecycle app's function that crypto-shreds a user's archives, if it provides one.
 ARCHIVE_SHRED_HOOK = "archive.actions.shred_user_archives"
+# The importer's function that marks runs whose rows were deleted: their reports then say so,
+# and the same bytes uploaded again import anew instead of pointing at an empty run.
+RUNS_DELETED_HOOK = "imports.actions.mark_runs_deleted"
 
 
 class NothingSelected(ValueError):
@@ -51,7 +54,7 @@ class DeletionResult:
 
 
 def _delete(result: DeletionResult, selections, *, user, request, target: str, details: dict,
-            then=None) -> DeletionResult:
+            then=None, runs_deleted: list[int] | str = ()) -> DeletionResult:
     with transaction.atomic():
         for name, queryset in selections:
             deleted, _ = queryset.delete()
@@ -59,6 +62,8 @@ def _delete(result: DeletionResult, selections, *, user, request, target: str, d
             result.remaining[name] = queryset.count()
         if not result.verified:  # cannot happen in one transaction; if it does, keep everything
             raise RuntimeError(f"deletion left rows behind: {result.remaining}")
+        if runs_deleted:  # a range leaves runs partly in place: they are not marked
+            _mark_runs_deleted(user, None if runs_deleted == "all" else list(runs_deleted))
         if then is not None:  # irreversible follow-ups only once the rows are verifiably gone
             result.notes.append(then())
         record_event("data.deleted", actor=user, target=target, request=request, details={
@@ -74,7 +79,7 @@ def delete_import_run(user, run_id: int, *, request=None) -> DeletionResult:
     result = DeletionResult(scope=f"import run {run_id}")
     selections = [(name, model.objects.filter(import_run_id=run_id)) for name, model, _ in TABLES]
     return _delete(result, selections, user=user, request=request, target=f"import_run:{run_id}",
-                   details={"scope": "import_run", "import_run_id": run_id})
+                   details={"scope": "import_run", "import_run_id": run_id}, runs_deleted=[run_id])
 
 
 def delete_range(user, start: dt.date, end: dt.date, *, request=None) -> DeletionResult:
@@ -96,7 +101,15 @@ def delete_everything(user, *, request=None) -> DeletionResult:
     selections = [(name, model.objects.all()) for name, model, _ in TABLES]
     selections.append(("device", Device.objects.filter(user=user)))
     return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
-                   details={"scope": "everything"}, then=lambda: _shred_archives(user))
+                   details={"scope": "everything"}, then=lambda: _shred_archives(user), runs_deleted="all")
+
+
+def _mark_runs_deleted(user, run_ids: list[int] | None) -> None:
+    try:
+        mark = import_string(RUNS_DELETED_HOOK)
+    except ImportError:  # no importer installed: there are no runs to mark
+        return
+    mark(user, run_ids)
 
 
 def _shred_archives(user) -> str:
