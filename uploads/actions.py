@@ -69,9 +69,13 @@ def used_bytes(user) -> int:
 
 
 def check_limits(user, files: list[tuple[str, int]]) -> None:
-    """Refuse (413) a file over the size limit or files that would pass the quota."""
+    """Refuse an empty file (400), a file over the size limit or files that would pass the quota (413)."""
     limit = settings.UPLOAD_MAX_BYTES
     for name, size in files:
+        if size == 0:
+            # Refused here rather than failing at import: no run, no raw file, nothing to clean up.
+            raise TusError(400, f"{name} is empty (0 bytes): there is nothing to import. Download that part "
+                                "from Google Takeout again.")
         if size > limit:
             raise TusError(413, f"{name} is {human_bytes(size)}; the largest file this server accepts is "
                                 f"{human_bytes(limit)}. Split the export into smaller parts in Google Takeout.",

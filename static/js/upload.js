@@ -60,6 +60,9 @@
     var total = 0;
     chosen.forEach(function (item) {
       total += item.file.size;
+      if (item.file.size === 0) {
+        messages.push(item.file.name + " is empty (0 bytes): there is nothing to import. Download that part from Google Takeout again.");
+      }
       if (item.file.size > maxBytes) {
         messages.push(item.file.name + " is " + humanBytes(item.file.size) + "; the largest file this server accepts is " +
           humanBytes(maxBytes) + ". Split the export into smaller parts in Google Takeout.");
