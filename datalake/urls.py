@@ -11,6 +11,7 @@ urlpatterns = [
     path("lake/", include("lake.urls")),
     path("audit/", include("audit.urls")),
     path("lifecycle/", include("archive.urls")),
+    path("users/", include("console.urls")),
     path("uploads/", include("uploads.urls")),
     path("imports/", include("imports.urls")),
     path("", include("monitoring.urls")),
