@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from console import views as console_views
+from monitoring import rq_admin
 
 urlpatterns = [
     path("", console_views.home, name="home"),
@@ -15,6 +16,6 @@ urlpatterns = [
     path("uploads/", include("uploads.urls")),
     path("imports/", include("imports.urls")),
     path("", include("monitoring.urls")),
-    path("admin/django-rq/", include("django_rq.urls")),
+    path("admin/django-rq/", include(rq_admin.urlpatterns())),
     path("admin/", admin.site.urls),
 ]
