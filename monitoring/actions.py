@@ -34,6 +34,8 @@ class Action(models.TextChoices):
     ANALYZE_PARENTS = "analyze-parents", "ANALYZE partitioned parents"
     REFRESH_VIEWS = "refresh-views", "Refresh analytics views"
     REQUEUE = "requeue", "Requeue failed jobs"
+    CANCEL_SESSION = "cancel-session", "Cancel a session's query"
+    TERMINATE_SESSION = "terminate-session", "Terminate a session"
 
     @property
     def spec(self) -> ActionSpec:
@@ -63,7 +65,18 @@ SPECS = {
         "Requeue failed jobs",
         "Puts failed jobs back on their queue to run again. Fix what made them fail first, or they fail again.",
         "queue, or queue:job id"),
+    Action.CANCEL_SESSION: ActionSpec(
+        "Cancel a session's query",
+        "Stops the query the session is running now (pg_cancel_backend); the session stays connected and its "
+        "client sees an error for that query. Its open transaction, if any, is rolled back.",
+        "process id (PID) from the Activity page"),
+    Action.TERMINATE_SESSION: ActionSpec(
+        "Terminate a session",
+        "Closes the session (pg_terminate_backend): its open transaction is rolled back and the client must "
+        "reconnect. The way to release a session left idle in a transaction.",
+        "process id (PID) from the Activity page"),
 }
+SESSION_ACTIONS = (Action.CANCEL_SESSION, Action.TERMINATE_SESSION)
 
 
 def parse_requeue_target(target: str) -> tuple[str, str | None]:
@@ -91,7 +104,22 @@ def validate_target(action: Action, target: str) -> str:
     if action == Action.REQUEUE:
         parse_requeue_target(target)
         return target
+    if action in SESSION_ACTIONS:
+        return str(session_pid(target))
     return ""
+
+
+def session_pid(target: str) -> int:
+    """The PID of a client session on this database (not the console's own), or ActionError."""
+    if not target.isdigit():
+        raise ActionError(f"“{target}” is not a process id (the number in the PID column of the Activity page)")
+    pid = int(target)
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s AND datname = current_database() "
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()", [pid])
+        if cursor.fetchone() is None:
+            raise ActionError(f"there is no session {pid} on this database (it may have ended already)")
+    return pid
 
 
 # An action's outcome stays readable this long after it ran (RQ's default is 500 s).
@@ -151,6 +179,11 @@ def describe_result(action: Action, target: str, result: dict) -> str:
         return f"Analyzed {len(analyzed)} partitioned table(s): {', '.join(analyzed) or 'none'}."
     if action == Action.REFRESH_VIEWS:
         return f"Refreshed {_count(result.get('ms'))} analytics view(s)."
+    if action in SESSION_ACTIONS:
+        if result.get("signalled"):
+            return (f"Session {target}'s query was cancelled." if action == Action.CANCEL_SESSION
+                    else f"Session {target} was terminated; its transaction was rolled back.")
+        return f"Session {target} had already ended."
     return f"Requeued {_count(result.get('requeued'))} job(s) of {target}."
 
 

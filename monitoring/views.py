@@ -180,7 +180,7 @@ def activity(request):
     snap = snapshots.current()
     sessions = sorted(snap["sessions"], key=lambda s: (s["state"] != "active", -(s["xact_seconds"] or 0)))
     return _page(request, "activity.html", "activity", snap=snap, sessions=sessions,
-                 checks={c.key: c for c in snap["checks"]})
+                 checks={c.key: c for c in snap["checks"]}, can_run=request.user.has_perm(RUN))
 
 
 @manual_user_scope
