@@ -87,7 +87,7 @@ def test_dana_creates_an_account_with_roles_and_a_one_time_password(dana):
     assert erin.check_password(password) and erin.email == "erin@example.org"
     assert personas_of(erin) == {"user", "ops"}
     assert Client().login(username="erin", password=password)
-    event = Event.objects.using("owner").get(action="people.created")
+    event = Event.objects.using("owner").get(action="people.created", actor_id=dana.pk)
     assert event.actor_id == dana.pk and event.details == {"username": "erin", "personas": ["ops", "user"]}
     assert password not in str(event.details)
 
