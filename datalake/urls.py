@@ -9,6 +9,9 @@ urlpatterns = [
     path("", console_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Where a person replaces the one-time password an administrator handed over (console/people.py).
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("lake/", include("lake.urls")),
     path("audit/", include("audit.urls")),
     path("lifecycle/", include("archive.urls")),

@@ -143,3 +143,18 @@ def test_admins_and_ops_land_on_their_pages_not_a_blank_welcome(dana, otto):
     ops_home = signed_in(otto).get(reverse("home")).content.decode()
     assert reverse("monitoring:overview") in ops_home and "Health" in ops_home
     assert reverse("people:list") not in ops_home
+
+
+def test_a_person_replaces_the_one_time_password_with_their_own(dana):
+    created = signed_in(dana).post(reverse("people:list"), {"username": "erin", "personas": ["user"]})
+    one_time = re.search(r'<code id="new-password">([^<]+)</code>', created.content.decode()).group(1)
+    erin = Client()
+    assert erin.login(username="erin", password=one_time)
+    assert reverse("password_change") in erin.get(reverse("home")).content.decode()
+
+    response = erin.post(reverse("password_change"), {"old_password": one_time, "new_password1": "harbour-lantern-42",
+                                                      "new_password2": "harbour-lantern-42"})
+
+    assert response.status_code == 302 and response.url == reverse("password_change_done")
+    assert Client().login(username="erin", password="harbour-lantern-42")
+    assert not Client().login(username="erin", password=one_time)
