@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Imports", "imports:list", "console.use_lake"),
     ("Health", "monitoring:overview", "console.view_health"),
     ("Extensions", "monitoring:extensions", "console.view_health"),
+    ("Users", "people:list", "console.manage_users"),
     ("Lifecycle", "lifecycle:policies", "console.manage_lifecycle"),
     ("Audit log", "audit:events", "console.read_audit"),
 ]

@@ -9,6 +9,12 @@ PERSONAS = {
     ADMIN: ["manage_lifecycle", "manage_users", "read_audit"],
     OPS: ["view_health", "run_maintenance"],
 }
+# One line each, shown wherever a role is chosen.
+DESCRIPTIONS = {
+    USER: "Uploads Takeout exports and sees only their own lake.",
+    ADMIN: "Manages people and lifecycle policies, and reads the audit log; sees no one's lake.",
+    OPS: "Watches the health dashboards and runs maintenance; sees no one's lake.",
+}
 
 
 def ensure_personas(using: str = "default") -> dict[str, Group]:

@@ -53,6 +53,9 @@ def ensure_roles(cursor) -> None:
     # sessions' activity, shared_preload_libraries); pg_monitor grants exactly
     # that, and no access to table contents.
     cursor.execute(sql.SQL("GRANT pg_monitor TO {}, {}").format(sql.Identifier(app), sql.Identifier(owner)))
+    # Ops cancel or terminate a stuck session from the Activity page; the job runs as the owner.
+    # pg_signal_backend reaches every session but a superuser's, and reads nothing.
+    cursor.execute(sql.SQL("GRANT pg_signal_backend TO {}").format(sql.Identifier(owner)))
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     if not cursor.fetchone()[0]:
         # A non-superuser administrator needs membership to SET ROLE to the owner.

@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # intcomma: every count reads with thousands separators
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_rq",

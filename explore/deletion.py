@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from audit.actions import record_event
+from imports.actions import mark_runs_deleted
 from lifecycle.actions import shred_user_archives
 from sources import registry
 
@@ -48,7 +49,7 @@ class DeletionResult:
 
 
 def _delete(result: DeletionResult, selections, *, user, request, target: str, details: dict,
-            then=None) -> DeletionResult:
+            then=None, runs_deleted: list[int] | str = ()) -> DeletionResult:
     with transaction.atomic():
         for name, queryset in selections:
             deleted, _ = queryset.delete()
@@ -56,6 +57,8 @@ def _delete(result: DeletionResult, selections, *, user, request, target: str, d
             result.remaining[name] = queryset.count()
         if not result.verified:  # cannot happen in one transaction; if it does, keep everything
             raise RuntimeError(f"deletion left rows behind: {result.remaining}")
+        if runs_deleted:  # a range leaves runs partly in place: they are not marked
+            _mark_runs_deleted(user, None if runs_deleted == "all" else list(runs_deleted))
         if then is not None:  # irreversible follow-ups only once the rows are verifiably gone
             result.notes.append(then())
         record_event("data.deleted", actor=user, target=target, request=request, details={
@@ -70,7 +73,7 @@ def delete_import_run(user, run_id: int, *, request=None) -> DeletionResult:
     result = DeletionResult(scope=f"import run {run_id}")
     selections = [(name, model.objects.filter(import_run_id=run_id)) for name, model, _ in TABLES]
     return _delete(result, selections, user=user, request=request, target=f"import_run:{run_id}",
-                   details={"scope": "import_run", "import_run_id": run_id})
+                   details={"scope": "import_run", "import_run_id": run_id}, runs_deleted=[run_id])
 
 
 def delete_range(user, start: dt.date, end: dt.date, *, request=None) -> DeletionResult:
@@ -92,7 +95,13 @@ def delete_everything(user, *, request=None) -> DeletionResult:
     selections = [(name, model.objects.all()) for name, model, _ in TABLES]
     selections += [(name, model.objects.filter(user=user)) for name, model in KEPT_TABLES]
     return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
-                   details={"scope": "everything"}, then=lambda: _shred_archives(user))
+                   details={"scope": "everything"}, then=lambda: _shred_archives(user), runs_deleted="all")
+
+
+def _mark_runs_deleted(user, run_ids: list[int] | None) -> None:
+    # The runs' reports then say so, and the same bytes uploaded again import anew
+    # instead of pointing at an empty run.
+    mark_runs_deleted(user, run_ids)
 
 
 def _shred_archives(user) -> str:

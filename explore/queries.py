@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Max, Min, Sum
 
 from imports.models import ImportFile, ImportRun
@@ -91,6 +91,26 @@ def heatmap(totals: dict[dt.date, int], max_years: int = 12) -> list[HeatmapYear
 
 # --- Storage -----------------------------------------------------------------------
 
+def _table_size(cursor, model) -> tuple[int, int]:
+    """A table's leaf partitions: their bytes (indexes included) and estimated rows."""
+    cursor.execute(
+        """
+        SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint,
+               coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
+          FROM pg_partition_tree(%s::regclass) t JOIN pg_class c ON c.oid = t.relid
+         WHERE t.isleaf
+        """,
+        [model._meta.db_table.replace('"', "")],
+    )
+    return cursor.fetchone()
+
+
+def _estimated_bytes(rows: int, size: int, tuples: int) -> int:
+    if rows and tuples:
+        return int(rows * size / max(tuples, rows))
+    return rows * 120  # never analyzed yet: a typical row's size
+
+
 def storage_used(user_id: int) -> int:
     """Bytes this user's rows take, estimated: their row count times each
     table's average bytes per row (partitions and indexes included), plus
@@ -98,23 +118,24 @@ def storage_used(user_id: int) -> int:
     used = 0
     with connection.cursor() as cursor:
         for _label, model, _column in KINDS:
-            table = model._meta.db_table.replace('"', "")
-            cursor.execute(
-                """
-                SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint,
-                       coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint
-                  FROM pg_partition_tree(%s::regclass) t JOIN pg_class c ON c.oid = t.relid
-                 WHERE t.isleaf
-                """,
-                [table],
-            )
-            size, tuples = cursor.fetchone()
             rows = model.objects.count()
-            if rows and tuples:
-                used += int(rows * size / max(tuples, rows))
-            elif rows:
-                used += rows * 120  # never analyzed yet: a typical row's size
+            if rows:
+                used += _estimated_bytes(rows, *_table_size(cursor, model))
     used += ImportFile.objects.filter(user_id=user_id).aggregate(s=Sum("size"))["s"] or 0
+    return used
+
+
+def storage_by_user(using: str) -> dict[int, int]:
+    """storage_used for every user at once, on a connection past row-level security
+    (the caller's audited maintenance scope): a few grouped queries, not one set per person."""
+    used: dict[int, int] = {}
+    with connections[using].cursor() as cursor:
+        for _label, model, _column in KINDS:
+            size, tuples = _table_size(cursor, model)
+            for row in model.objects.using(using).values("user_id").annotate(n=Count("*")).order_by():
+                used[row["user_id"]] = used.get(row["user_id"], 0) + _estimated_bytes(row["n"], size, tuples)
+    for row in ImportFile.objects.using(using).values("user_id").annotate(s=Sum("size")).order_by():
+        used[row["user_id"]] = used.get(row["user_id"], 0) + (row["s"] or 0)
     return used
 
 

@@ -67,6 +67,20 @@ def create_run(user, files: list[RawFile], source: str = ImportRun.Source.UPLOAD
     return run
 
 
+def mark_runs_deleted(user, run_ids: list[int] | None = None) -> int:
+    """Note on finished runs that the rows they added were deleted (all of `user`'s runs when
+    `run_ids` is None). Called inside the deletion's transaction, so both commit together.
+
+    A run still on its way is left alone: it keeps adding rows after the deletion.
+    """
+    from django.utils import timezone
+
+    runs = ImportRun.objects.filter(user=user, status__in=ImportRun.FINAL, deleted_at__isnull=True)
+    if run_ids is not None:
+        runs = runs.filter(pk__in=run_ids)
+    return runs.update(deleted_at=timezone.now())
+
+
 def requeue_run(run: ImportRun, *, reason: str) -> bool:
     """Put an abandoned run back in the queue (the reconciler's repair), if it still is `run`'s state.
 

@@ -70,6 +70,9 @@ class ImportRun(models.Model):
     # Sentences for the user: why there is no location data, a truncated part, ...
     notices = models.JSONField(default=list)
     error = models.TextField(blank=True)
+    # When the person deleted the rows this run added (lake.deletion): its report
+    # then describes the past, and the same bytes uploaded again import anew.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = qualified("imports", "import_run")

@@ -56,13 +56,15 @@ SKIP_REASONS = registry.skip_reasons() | {
                               "backups themselves are not part of Takeout.",
     "info.archive_browser": "Takeout's table of contents (an index page), not data.",
 }
-# What to do about it, when such a member is all the upload held.
+# What to do about it, when such a member is all the upload held (the backups note also when
+# the rest held no timeline: Settings.json and position-less Timeline Edits are what most new
+# Takeouts carry beside it).
 NOTICES = {
     "info.encrypted_backups": (
-        "This export holds no location history, only “Encrypted Backups.txt”: Google now keeps Timeline on "
-        "your phone, and Takeout merely notes that encrypted backups exist. To import your timeline, export it "
-        "on the phone (Android: Settings › Location › Location services › Timeline › Export Timeline data; "
-        "iPhone: Google Maps › Your Timeline › … › Export) and upload that Timeline.json here."
+        "This export holds no location history; its “Encrypted Backups.txt” says why: Google now keeps "
+        "Timeline on your phone, and Takeout merely notes that encrypted backups exist. To import your "
+        "timeline, export it on the phone (Android: Settings › Location › Location services › Timeline › "
+        "Export Timeline data; iPhone: Google Maps › Your Timeline › … › Export) and upload that Timeline.json here."
     ),
     "info.archive_browser": (
         "“archive_browser.html” is Takeout's table of contents, not data. Upload the whole export (all its "
@@ -406,9 +408,14 @@ class Pipeline:
             loaded = [m for m in members if m.status == ImportMember.Status.DONE]
             failed = [m for m in members if m.status == ImportMember.Status.FAILED]
             broken_files = [f for f in files if f.error]
+            held = {m.product for m in members}
+            # A member's first_at is set only when it read points, visits or segments (new or already there).
+            timeline = any(m.first_at for m in loaded)
             notices = []
             if not loaded:
-                notices += [text for product, text in NOTICES.items() if any(m.product == product for m in members)]
+                notices += [text for product, text in NOTICES.items() if product in held]
+            elif not timeline and "info.encrypted_backups" in held:
+                notices.append(NOTICES["info.encrypted_backups"])
             problems = [f"{f.original_name}: {f.error}" for f in broken_files] + [
                 f"{m.name}: {m.error}" for m in failed]
             if len(problems) > MAX_PROBLEMS:

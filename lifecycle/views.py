@@ -50,7 +50,11 @@ def policy_delete(request, policy_id):
 @permission_required(PERMISSION, raise_exception=True)
 def plan(request):
     result = lifecycle.make_plan(actor=request.user)
-    return render(request, "lifecycle/plan.html", {"plan": result})
+    # Premade future and long-empty months outnumber the ones with rows: fold them away.
+    with_rows = [item for item in result.archives if item.rows]
+    empty = [item for item in result.archives if not item.rows]
+    return render(request, "lifecycle/plan.html", {"plan": result, "with_rows": with_rows, "empty": empty,
+                                                 "files": sum(len(item.files) for item in with_rows)})
 
 
 @require_POST

@@ -6,11 +6,14 @@ checks the target, writes the audit row and enqueues the job on the
 does the work as the owner role and records a MaintenanceRun.
 """
 
+import uuid
 from dataclasses import dataclass
 
 import django_rq
 from django.db import connections, models, transaction
 from psycopg import sql
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
 from audit.actions import record_event
@@ -38,6 +41,8 @@ class Action(models.TextChoices):
     ANALYZE_PARENTS = "analyze-parents", "ANALYZE partitioned parents"
     REFRESH_VIEWS = "refresh-views", "Refresh analytics views"
     REQUEUE = "requeue", "Requeue failed jobs"
+    CANCEL_SESSION = "cancel-session", "Cancel a session's query"
+    TERMINATE_SESSION = "terminate-session", "Terminate a session"
 
     @property
     def spec(self) -> ActionSpec:
@@ -67,7 +72,18 @@ SPECS = {
         "Requeue failed jobs",
         "Puts failed jobs back on their queue to run again. Fix what made them fail first, or they fail again.",
         "queue, or queue:job id"),
+    Action.CANCEL_SESSION: ActionSpec(
+        "Cancel a session's query",
+        "Stops the query the session is running now (pg_cancel_backend); the session stays connected and its "
+        "client sees an error for that query. Its open transaction, if any, is rolled back.",
+        "process id (PID) from the Activity page"),
+    Action.TERMINATE_SESSION: ActionSpec(
+        "Terminate a session",
+        "Closes the session (pg_terminate_backend): its open transaction is rolled back and the client must "
+        "reconnect. The way to release a session left idle in a transaction.",
+        "process id (PID) from the Activity page"),
 }
+SESSION_ACTIONS = (Action.CANCEL_SESSION, Action.TERMINATE_SESSION)
 
 
 def parse_requeue_target(target: str) -> tuple[str, str | None]:
@@ -95,19 +111,112 @@ def validate_target(action: Action, target: str) -> str:
     if action == Action.REQUEUE:
         parse_requeue_target(target)
         return target
+    if action in SESSION_ACTIONS:
+        return str(session_pid(target))
     return ""
 
 
-def request_action(action: Action, *, actor, target: str = "", request=None) -> str:
-    """Audit the request and enqueue its job once this transaction commits. Returns the target."""
+def session_pid(target: str) -> int:
+    """The PID of a client session on this database (not the console's own), or ActionError."""
+    if not target.isdigit():
+        raise ActionError(f"“{target}” is not a process id (the number in the PID column of the Activity page)")
+    pid = int(target)
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s AND datname = current_database() "
+                       "AND backend_type = 'client backend' AND pid <> pg_backend_pid()", [pid])
+        if cursor.fetchone() is None:
+            raise ActionError(f"there is no session {pid} on this database (it may have ended already)")
+    return pid
+
+
+# An action's outcome stays readable this long after it ran (RQ's default is 500 s).
+OUTCOME_TTL_SECONDS = 7 * 24 * 3600
+JOB_PREFIX = "ops-"
+
+
+def request_action(action: Action, *, actor, target: str = "", request=None) -> tuple[str, str]:
+    """Audit the request and enqueue its job once this transaction commits.
+
+    Returns the target and the job's id, which the outcome page follows. The id
+    is chosen here because django-rq's on-commit mode returns no job.
+    """
     target = validate_target(action, target)
+    job_id = f"{JOB_PREFIX}{uuid.uuid4().hex}"
     with transaction.atomic():
         record_event(f"ops.{action.value}", actor=actor, target=target or "all",
-                     details={"action": action.value}, request=request)
+                     details={"action": action.value, "job": job_id}, request=request)
         # django-rq's on_db_commit mode holds the job until the audit row commits.
         django_rq.get_queue("maintenance").enqueue(RUN_ACTION_JOB, action.value, target, actor.pk,
-                                                   job_timeout=3600)
-    return target
+                                                   job_id=job_id, job_timeout=3600,
+                                                   result_ttl=OUTCOME_TTL_SECONDS, failure_ttl=OUTCOME_TTL_SECONDS)
+    return target, job_id
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: Action
+    target: str
+    state: str  # waiting, running, finished, failed
+    sentence: str
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("finished", "failed")
+
+
+def _count(value) -> int:
+    return len(value) if isinstance(value, list | tuple | set | dict) else int(value or 0)
+
+
+def describe_result(action: Action, target: str, result: dict) -> str:
+    """What a finished action did, in one sentence."""
+    result = result or {}
+    if action == Action.PARTITIONS_AHEAD:
+        tables = result.get("details") or {}
+        created = sum(_count(t.get("created")) for t in tables.values())
+        drained = sum(_count(t.get("months_drained")) for t in tables.values())
+        return (f"Created {created} partition(s) ahead across {len(tables)} table(s); moved {drained} month(s) "
+                "out of default partitions.")
+    if action == Action.VACUUM:
+        return f"VACUUM (ANALYZE) of {target} finished: dead rows are reclaimable and statistics are fresh."
+    if action == Action.ANALYZE_PARENTS:
+        analyzed = result.get("analyzed") or []
+        return f"Analyzed {len(analyzed)} partitioned table(s): {', '.join(analyzed) or 'none'}."
+    if action == Action.REFRESH_VIEWS:
+        return f"Refreshed {_count(result.get('ms'))} analytics view(s)."
+    if action in SESSION_ACTIONS:
+        if result.get("signalled"):
+            return (f"Session {target}'s query was cancelled." if action == Action.CANCEL_SESSION
+                    else f"Session {target} was terminated; its transaction was rolled back.")
+        return f"Session {target} had already ended."
+    return f"Requeued {_count(result.get('requeued'))} job(s) of {target}."
+
+
+def action_outcome(job_id: str) -> Outcome | None:
+    """How the maintenance job `job_id` is doing, or None when there is no such ops action."""
+    if not job_id.startswith(JOB_PREFIX):
+        return None
+    try:
+        job = Job.fetch(job_id, connection=django_rq.get_connection("maintenance"))
+    except NoSuchJobError:
+        return None
+    if job.func_name != RUN_ACTION_JOB:
+        return None
+    name, target = job.args[0], job.args[1]
+    action = Action(name)
+    status = job.get_status()
+    if status == JobStatus.FINISHED:
+        latest = job.latest_result()
+        return Outcome(action, target, "finished",
+                       describe_result(action, target, latest.return_value if latest else None))
+    if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        latest = job.latest_result()
+        error = (latest.exc_string if latest and latest.exc_string else job.exc_info) or status
+        last_line = error.strip().splitlines()[-1] if error.strip() else str(status)
+        return Outcome(action, target, "failed", f"It failed: {last_line}")
+    if status == JobStatus.STARTED:
+        return Outcome(action, target, "running", "A worker is running it now.")
+    return Outcome(action, target, "waiting", "Waiting for a worker on the maintenance queue.")
 
 
 def count_default_rows(label: str, *, actor, request=None) -> tuple[str, int]:

@@ -13,6 +13,8 @@ from django.conf import settings
 STATES = ("crit", "warn", "info", "ok")
 RANK = {state: i for i, state in enumerate(STATES)}
 LABELS = {"crit": "critical", "warn": "warning", "info": "note", "ok": "ok"}
+# Where Django keeps its own tables; the lake's live in the schemas of lake.schemas.
+DJANGO_SCHEMA = "public"
 
 
 @dataclass
@@ -267,6 +269,9 @@ def check_indexes(snap, now) -> Check:
         if not index["valid"]:
             check.flag("crit", f"{index['label']} on {index['table']} is INVALID (a failed CREATE INDEX "
                                "CONCURRENTLY): writes maintain it, queries never use it")
+        if index["schema"] == DJANGO_SCHEMA:
+            # Django's own tables (auth_*, sessions) come as Django builds them: not ours to tune.
+            continue
         if (index["kind"] == "i" and not (index["is_unique"] or index["is_primary"]) and index["idx_scan"] == 0
                 and index["bytes"] >= warn_bytes):
             state = "crit" if index["bytes"] >= crit_bytes else "warn"
@@ -288,9 +293,7 @@ def check_indexes(snap, now) -> Check:
                 prefix = (other_columns[:len(columns)] == columns
                           and other_classes[:len(columns)] == index["opclasses"].split())
                 if prefix and (len(other_columns) > len(columns) or other["oid"] < index["oid"]):
-                    # Django's own tables (schema public) come as they are: worth knowing, not an alarm.
-                    state = "info" if index["schema"] == "public" else "warn"
-                    check.flag(state, f"{index['label']} is redundant beside {other['label']} on {table}")
+                    check.flag("warn", f"{index['label']} is redundant beside {other['label']} on {table}")
                     break
     check.summary = "indexes are valid and used" if check.state == "ok" else f"{len(check.items)} index problem(s)"
     check.action = ("DROP INDEX CONCURRENTLY the invalid or duplicate index and, for an invalid unique one, fix "
@@ -445,15 +448,16 @@ def check_retention(snap, now) -> Check:
         if root["policy"] is None or root["retention_lag"] is None:
             continue
         with_policy += 1
-        lag, grace = root["retention_lag"], root["policy"].interval
-        width = root["width"] or dt.timedelta(days=31)
-        state = "crit" if lag > grace + width else "warn" if lag > grace else "ok"
+        state, lag = root["retention_state"], root["retention_lag"]
         if state != "ok":
             check.flag(state, f"{root['label']}: its oldest partition ended {root['oldest_upper']:%Y-%m-%d} and "
                               f"is {lag.days} days past policy {root['policy'].name}")
     check.summary = (f"{with_policy} table(s) under a policy" if with_policy else
                      "no policy: nothing is archived or dropped automatically")
-    check.action = "Run the lifecycle policy (Lifecycle page) and look at its last run's error."
+    # Ops read this but cannot open Lifecycle (admin-only): say who acts and what ops can check.
+    check.action = ("An administrator runs the policy from the Lifecycle page and reads its last run's error. "
+                    "Ops can check that the scheduler and a worker on the maintenance queue are running "
+                    "(Queues page): the policy runs from there.")
     return check
 
 

@@ -40,6 +40,10 @@ def run_action(action: str, target: str, actor_id: int | None) -> dict:
         result = analyze_parents()
     elif action == Action.REFRESH_VIEWS:
         result = {"ms": registry.refresh_derived(actor=actor)}
+    elif action in (Action.CANCEL_SESSION, Action.TERMINATE_SESSION):
+        terminate = action == Action.TERMINATE_SESSION
+        result = _recorded(action.value, target,
+                           lambda: {"signalled": maintenance.signal_session(int(target), terminate=terminate)})
     else:
         queue_name, job_id = parse_requeue_target(target)
         result = _recorded("requeue", target, lambda: {"requeued": _requeue(queue_name, job_id)})

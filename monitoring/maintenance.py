@@ -67,3 +67,19 @@ def analyze_parents() -> list[str]:
         for schema, name in roots:
             cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, name)))
     return [f"{schema}.{name}" for schema, name in roots]
+
+
+def signal_session(pid: int, *, terminate: bool) -> bool:
+    """pg_cancel_backend or pg_terminate_backend as the owner (a member of pg_signal_backend, which
+    may signal any session but a superuser's). False when the session had already ended."""
+    function = "pg_terminate_backend" if terminate else "pg_cancel_backend"
+    with connections[OWNER].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+        if cursor.fetchone() is None:
+            return False
+        # terminate waits (up to 5 s) for the session to be gone, so the page after it is true.
+        cursor.execute(sql.SQL("SELECT {}(%s{})").format(sql.Identifier(function),
+                                                         sql.SQL(", 5000") if terminate else sql.SQL("")), [pid])
+        if not cursor.fetchone()[0]:
+            raise RuntimeError(f"session {pid} could not be signalled (a superuser's session, or it just ended)")
+    return True

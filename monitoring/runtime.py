@@ -151,7 +151,9 @@ def measure_storage() -> list[dict]:
     areas = []
     for area, setting in STORAGE_AREAS.items():
         folder = Path(getattr(settings, setting))
-        budget = settings.STORAGE_BUDGETS_GB[area] * 10**9
+        # Binary, like every size the console shows (filesizeformat): 100 GB here is 100 × 1024³ bytes,
+        # so a budget of 100 reads "100.0 GB", not 93.1.
+        budget = int(settings.STORAGE_BUDGETS_GB[area] * 1024**3)
         used = _tree_bytes(folder) if folder.is_dir() else 0
         free = shutil.disk_usage(folder).free if folder.is_dir() else None
         areas.append({"area": area, "path": str(folder), "bytes": used, "budget": budget,

@@ -21,7 +21,7 @@ from lifecycle.health import lifecycle_status
 from monitoring import catalog, history, runtime
 from monitoring.checks import evaluate
 from monitoring.models import HEALTH_SAMPLE, HealthSample
-from monitoring.policies import retention_policies
+from monitoring.policies import due_at, lag_state, retention_policies
 
 CACHE_KEY = "monitoring:snapshot:v1"
 SUMMARY_KEY = "monitoring:summary:v1"
@@ -181,10 +181,11 @@ def roll_up(relations: list[dict], now: dt.datetime, policies: dict, runs: dict)
         widths = [(c["upper"] - c["lower"]) for c in ranged]
         width = statistics.median(widths) if widths else None
         policy = policies.get(label)
-        lag = None
+        lag, retention_state = None, "ok"
         if policy and ranged:
-            # How long the oldest partition has outstayed its policy.
-            lag = now - (ranged[0]["upper"] + policy.keep)
+            # How long the oldest partition has outstayed its policy (never longer than the policy exists).
+            lag = now - due_at(policy, ranged[0]["upper"])
+            retention_state = lag_state(lag, policy, width)
         vacuumed = [t for leaf in leaves for t in (leaf["last_vacuum"], leaf["last_autovacuum"]) if t]
         analyzed = [t for leaf in leaves for t in (leaf["last_analyze"], leaf["last_autoanalyze"]) if t]
         run = runs.get("partitions") if registered else None
@@ -200,7 +201,7 @@ def roll_up(relations: list[dict], now: dt.datetime, policies: dict, runs: dict)
             "covers_now": current_index is not None, "ahead": ahead,
             "oldest": ranged[0]["lower"] if ranged else None, "oldest_upper": ranged[0]["upper"] if ranged else None,
             "newest": ranged[-1]["upper"] if ranged else None, "width": width,
-            "policy": policy, "retention_lag": lag,
+            "policy": policy, "retention_lag": lag, "retention_state": retention_state,
             "managed": sum(1 for c in children if c["comment"] == partitions.MANAGED_COMMENT),
             "detach_pending": [c["label"] for c in children if c["detach_pending"]],
             "dead_tuples": sum(leaf["n_dead_tup"] or 0 for leaf in leaves),

@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +19,7 @@ from core.extensions import extension_status
 from core.middleware import manual_user_scope
 from monitoring import snapshot as snapshots
 from monitoring.actions import Action, ActionError, count_default_rows, request_action
+from monitoring.actions import action_outcome as action_outcome_of
 from monitoring.health import READINESS, run_checks
 from monitoring.metrics import render_metrics
 
@@ -178,7 +180,7 @@ def activity(request):
     snap = snapshots.current()
     sessions = sorted(snap["sessions"], key=lambda s: (s["state"] != "active", -(s["xact_seconds"] or 0)))
     return _page(request, "activity.html", "activity", snap=snap, sessions=sessions,
-                 checks={c.key: c for c in snap["checks"]})
+                 checks={c.key: c for c in snap["checks"]}, can_run=request.user.has_perm(RUN))
 
 
 @manual_user_scope
@@ -200,6 +202,20 @@ def _check(snap, key):
 
 
 @manual_user_scope
+@never_cache
+@permission_required(VIEW, raise_exception=True)
+def action_outcome(request, job_id):
+    """Where a confirmed action lands: its job followed (htmx) until it finished or failed."""
+    outcome = action_outcome_of(job_id)
+    if outcome is None:
+        raise Http404("no such maintenance action (its outcome is kept for a week)")
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return _page(request, "action_outcome.html", "actions", outcome=outcome, job_id=job_id, next=back)
+
+
+@manual_user_scope
 @permission_required(RUN, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def action(request, name):
@@ -210,12 +226,12 @@ def action(request, name):
     target = request.POST.get("target", request.GET.get("target", ""))
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
-            target = request_action(chosen, actor=request.user, target=target, request=request)
+            target, job_id = request_action(chosen, actor=request.user, target=target, request=request)
         except ActionError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"{chosen.label}{' for ' + target if target else ''} is queued on "
-                                      "the maintenance queue; this page shows the result once a worker ran it.")
-            return redirect(_safe_next(request) or "monitoring:overview")
+            outcome = reverse("monitoring:action_outcome", args=[job_id])
+            back = _safe_next(request)
+            return redirect(f"{outcome}?{urlencode({'next': back})}" if back else outcome)
     return _page(request, "confirm.html", "actions", action=chosen, spec=chosen.spec, target=target,
                  next=request.GET.get("next", request.POST.get("next", "")))

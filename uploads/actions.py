@@ -74,9 +74,13 @@ def used_bytes(user) -> int:
 
 
 def check_limits(user, files: list[tuple[str, int]]) -> None:
-    """Refuse (413) a file over the size limit or files that would pass the quota."""
+    """Refuse an empty file (400), a file over the size limit or files that would pass the quota (413)."""
     limit = settings.UPLOAD_MAX_BYTES
     for name, size in files:
+        if size == 0:
+            # Refused here rather than failing at import: no run, no raw file, nothing to clean up.
+            raise TusError(400, f"{name} is empty (0 bytes): there is nothing to import. Download that part "
+                                "from Google Takeout again.")
         if size > limit:
             raise TusError(413, f"{name} is {human_bytes(size)}; the largest file this server accepts is "
                                 f"{human_bytes(limit)}. Split the export into smaller parts in Google Takeout.",
@@ -332,8 +336,9 @@ def part_order(upload: Upload):
 def _earlier_run(uploads: list[Upload]) -> int | None:
     """The run that already has exactly these bytes, when every file is a repeat of its files.
 
-    Only a run that succeeded or is still on its way counts: after a failed or
-    partial run the same upload gets a fresh run, which is how a person retries.
+    Only a run that succeeded or is still on its way counts, and not one whose
+    rows were deleted since: after a failed or partial run, or a deletion, the
+    same upload gets a fresh run, which is how a person retries or re-imports.
     (A new run of the same bytes would be harmless too, the loader adds no
     row twice, but it would re-read gigabytes to add nothing.)
     """
@@ -345,7 +350,14 @@ def _earlier_run(uploads: list[Upload]) -> int | None:
         return None
     run_id = runs.pop()
     usable = (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING, ImportRun.Status.SUCCEEDED)
-    return run_id if ImportRun.objects.filter(pk=run_id, status__in=usable).exists() else None
+    found = ImportRun.objects.filter(pk=run_id, status__in=usable, deleted_at__isnull=True).exists()
+    return run_id if found else None
+
+
+def _create_run_for(user, uploads: list[Upload], request=None) -> int:
+    files = [RawFile(path=rawstore.path(user.pk, u.sha256), original_name=u.filename, sha256=u.sha256,
+                     size=u.size) for u in sorted(uploads, key=part_order)]
+    return create_run(user, files, source="upload", request=request).pk
 
 
 def start_import_if_ready(user, batch_id) -> UploadBatch:
@@ -359,13 +371,43 @@ def start_import_if_ready(user, batch_id) -> UploadBatch:
         if not complete or len(complete) < batch.expected_files or len(complete) != len(uploads):
             return batch
         run_id = _earlier_run(complete)
+        batch.reused_run = run_id is not None
         if run_id is None:
-            files = [RawFile(path=rawstore.path(user.pk, u.sha256), original_name=u.filename, sha256=u.sha256,
-                             size=u.size) for u in sorted(complete, key=part_order)]
-            run_id = create_run(user, files, source="upload").pk
+            run_id = _create_run_for(user, complete)
         batch.import_run_id, batch.state = run_id, UploadBatch.State.IMPORTING
-        batch.save(update_fields=["import_run_id", "state"])
+        batch.save(update_fields=["import_run_id", "state", "reused_run"])
     return batch
+
+
+def import_again(user, batch_id, *, request=None) -> UploadBatch:
+    """Give a batch that repeated an earlier run's bytes a run of its own, on the person's word.
+
+    Adds no row twice (the loader skips what is there), but it re-reads every
+    byte, which is why it is not done unasked. Repeating the request is a no-op.
+    """
+    with user_scope(user.pk):
+        batch = get_batch_for_user(user, batch_id)
+        batch = UploadBatch.objects.select_for_update().get(pk=batch.pk)
+        if not batch.reused_run:
+            return batch
+        uploads = list(batch.uploads.filter(state=Upload.State.COMPLETE))
+        missing = [u.filename for u in uploads if not storage.raw_path(user.pk, u.sha256).exists()]
+        if missing:
+            raise TusError(410, f"The bytes of {', '.join(missing)} are no longer on the server; "
+                                "upload the files again to import them.")
+        earlier = batch.import_run_id
+        batch.import_run_id, batch.reused_run = _create_run_for(user, uploads, request=request), False
+        batch.save(update_fields=["import_run_id", "reused_run"])
+        record_event("upload.imported_again", actor=user, target=f"batch:{batch.pk}", request=request,
+                     details={"earlier_run": earlier, "run": batch.import_run_id})
+    return batch
+
+
+def earlier_import(batch: UploadBatch):
+    """The earlier run a repeated batch points at, or None. Call inside the user's scope."""
+    if not batch.reused_run or batch.import_run_id is None:
+        return None
+    return ImportRun.objects.filter(pk=batch.import_run_id).first()
 
 
 def batch_status(user, batch_id) -> tuple[UploadBatch, list[Upload]]:

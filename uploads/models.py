@@ -31,6 +31,9 @@ class UploadBatch(models.Model):
     # imports.ImportRun's id. No foreign key, so neither app's migrations wait
     # for the other's; the run keeps its own copy of the raw files it reads.
     import_run_id = models.BigIntegerField(null=True)
+    # True when every file repeated bytes an earlier run had already imported,
+    # so import_run_id names that run rather than one made for this batch.
+    reused_run = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         db_table = qualified("imports", "upload_batch")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("batches/", views.batch_create, name="batches"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("batches/<int:batch_id>/discard", views.batch_discard, name="batch-discard"),
+    path("batches/<int:batch_id>/import-again", views.batch_import_again, name="batch-import-again"),
 ]

@@ -15,11 +15,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
 from core.middleware import manual_user_scope
 from core.rls import user_scope
+from imports.models import ImportRun
 from uploads import actions, protocol
 from uploads.locks import UploadBusy, upload_lock
 from uploads.models import Upload, UploadBatch
@@ -180,19 +182,50 @@ def batch_create(request):
                          "discard_url": reverse("uploads:batch-discard", args=[batch.pk])}, status=201)
 
 
+def _already_imported(batch: UploadBatch, run) -> dict | None:
+    """What the page says when a batch repeated the bytes of an earlier run (run is that run)."""
+    if run is None:
+        return None
+    when = timezone.localtime(run.created_at)
+    return {
+        "run": run.pk,
+        "run_url": _run_url(run.pk),
+        "imported_at": run.created_at.isoformat(),
+        "sentence": f"These files were already imported on {when:%Y-%m-%d at %H:%M} (Import #{run.pk}); "
+                    "nothing was read again.",
+        "import_again_url": reverse("uploads:batch-import-again", args=[batch.pk]),
+    }
+
+
 @require_GET
 @manual_user_scope
 @login_required
 @permission_required("console.use_lake", raise_exception=True)
 def batch_detail(request, batch_id):
     batch, uploads = actions.batch_status(request.user, batch_id)
+    with user_scope(request.user.pk):
+        earlier = actions.earlier_import(batch)
     return JsonResponse({
         "batch": batch.pk,
         "state": batch.state,
         "run_url": _run_url(batch.import_run_id),
+        "already_imported": _already_imported(batch, earlier),
         "files": [{"name": u.filename, "size": u.size, "offset": u.upload_offset, "state": u.state,
                    "duplicate": bool(u.duplicate_of_id)} for u in uploads],
     })
+
+
+@require_POST
+@manual_user_scope
+@login_required
+@permission_required("console.use_lake", raise_exception=True)
+def batch_import_again(request, batch_id):
+    try:
+        batch = actions.import_again(request.user, batch_id, request=request)
+    except TusError as error:
+        messages.error(request, error.message)
+        return redirect("uploads:new")
+    return redirect(_run_url(batch.import_run_id) or "uploads:new")
 
 
 @require_POST
@@ -219,8 +252,12 @@ def new(request):
     used, quota = actions.used_bytes(request.user), settings.USER_QUOTA_BYTES
     recent = list(UploadBatch.objects.filter(user=request.user).order_by("-created_at")
                   .prefetch_related("uploads")[:5])
+    # One query for every batch's run: its badge shows how the import went, not only that it started.
+    runs = ImportRun.objects.in_bulk([b.import_run_id for b in recent if b.import_run_id])
     for batch in recent:
         batch.run_url = _run_url(batch.import_run_id)
+        batch.run = runs.get(batch.import_run_id)
+        batch.already_imported = _already_imported(batch, batch.run if batch.reused_run else None)
     return render(request, "uploads/new.html", {
         "max_bytes": settings.UPLOAD_MAX_BYTES,
         "quota": quota,

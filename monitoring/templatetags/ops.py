@@ -7,7 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring.checks import _ago, _n, _pct
+from monitoring.checks import _ago, _pct
 
 register = template.Library()
 
@@ -46,5 +46,7 @@ def pct(value):
 
 @register.filter
 def count(value):
-    """Large counts short: 12.3k, 4.5M."""
-    return _n(value)
+    """Counts as every page of the console shows them: whole, with thousands separators."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    return intcomma(round(float(value or 0)))

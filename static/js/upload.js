@@ -60,6 +60,9 @@
     var total = 0;
     chosen.forEach(function (item) {
       total += item.file.size;
+      if (item.file.size === 0) {
+        messages.push(item.file.name + " is empty (0 bytes): there is nothing to import. Download that part from Google Takeout again.");
+      }
       if (item.file.size > maxBytes) {
         messages.push(item.file.name + " is " + humanBytes(item.file.size) + "; the largest file this server accepts is " +
           humanBytes(maxBytes) + ". Split the export into smaller parts in Google Takeout.");
@@ -202,11 +205,30 @@
             if (item.file.name === file.name) { item.note.textContent = "Already uploaded before: the same bytes were recognized."; }
           });
         });
-        if (state.run_url) { return state.run_url; }
+        if (state.run_url) { return state; }
       }
       await sleep(1000);
     }
     return null;
+  }
+
+  // The same bytes as an earlier import: say so, link to it, and offer to read them again.
+  function showAlreadyImported(earlier) {
+    statusLine.textContent = earlier.sentence + " ";
+    var link = el("a", "", "See Import #" + earlier.run);
+    link.href = earlier.run_url;
+    var form = el("form", "inline");
+    form.method = "post";
+    form.action = earlier.import_again_url;
+    var token = el("input");
+    token.type = "hidden";
+    token.name = "csrfmiddlewaretoken";
+    token.value = csrf;
+    var again = el("button", "secondary-button", "Import again");
+    again.type = "submit";
+    again.id = "import-again";
+    form.append(token, again);
+    statusLine.append(link, " ", form);
   }
 
   async function start() {
@@ -235,11 +257,13 @@
     busy = false;  // nothing left to lose: leaving the page no longer needs a warning
     cancelButton.hidden = true;
     statusLine.textContent = "All files are on the server. Starting the import…";
-    var runUrl = await waitForRun(batch);
+    var state = await waitForRun(batch);
     window.localStorage.removeItem(PENDING_KEY);
-    if (runUrl) {
+    if (state && state.already_imported) {
+      showAlreadyImported(state.already_imported);
+    } else if (state) {
       statusLine.textContent = "Import started. Opening its page…";
-      window.location.assign(runUrl);
+      window.location.assign(state.run_url);
     } else {
       statusLine.textContent = "The files arrived; the import has not started yet. It will start by itself — see Imports.";
     }

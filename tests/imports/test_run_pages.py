@@ -94,7 +94,7 @@ def test_a_running_run_shows_members_rows_per_second_and_eta(client, committed, 
 
     assert "1 of 4" in fragment
     assert "Reading <code>Takeout/Records.json</code> (50 %)" in fragment
-    assert "1000 rows/s" in fragment  # 20,000 rows in 20 s of loading
+    assert "1,000 rows/s" in fragment  # 20,000 rows in 20 s of loading
     # 2 MB to go at 100 kB/s, less the moment since the worker's report.
     assert re.search(r'about <span id="run-eta">(19|20) s</span> left', fragment)
     assert '<progress max="100" value="50">' in fragment

@@ -241,6 +241,8 @@ def test_retention_lag_is_measured_against_the_lifecycle_policy(scratch):
     make_monthly(scratch, "unruled", range(-6, 5))
     Policy.objects.create(name="kept-30", table=f"{SCRATCH}.kept", archive_after_days=30)
     Policy.objects.create(name="relaxed-year", table=f"{SCRATCH}.relaxed", archive_after_days=365)
+    # Policies in place for a year: a lag counts from when a policy was made (see test_ops_page_fixes).
+    Policy.objects.update(created_at=timezone.now() - dt.timedelta(days=365))
     snap = collect()
     found = check(snap, "retention_lag")
     assert found.state == "crit"
