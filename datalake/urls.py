@@ -17,3 +17,5 @@ urlpatterns = [
     path("admin/django-rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "console.errors.bad_request"
