@@ -195,6 +195,8 @@ TEMPLATES = [
     },
 ]
 
+# Django's model backend behind the sign-in throttle (console/signin.py).
+AUTHENTICATION_BACKENDS = ["console.signin.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
