@@ -167,9 +167,10 @@ def _run_url(run_id):
 def batch_create(request):
     try:
         payload = json.loads(request.body or b"{}")
-        files = [(protocol.clean_filename(str(f["name"])), int(f["size"])) for f in payload["files"]]
-        if any(size < 0 for _, size in files):
-            raise ValueError("negative size")
+        files = [(protocol.clean_filename(str(f["name"])), f["size"]) for f in payload["files"]]
+        # Sizes are whole byte counts: not 1.5, not true, not the Infinity Python's json reads.
+        if any(type(size) is not int or size < 0 for _, size in files):
+            raise ValueError("size is not a byte count")
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send {\"files\": [{\"name\": ..., \"size\": ...}]}."}, status=400)
     try:

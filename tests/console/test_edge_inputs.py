@@ -31,10 +31,14 @@ CASES = [
     ("user", "get", "/imports/", ("page",)),
     ("admin", "get", "/audit/", ("action", "actor", "page")),
     ("admin", "post", "/lifecycle/run/", ("policy",)),
+    ("admin", "post", "/lifecycle/policies/new/", ("name", "table", "archive_after_days", "delete_after_days",
+                                                  "quarantine_days", "schedule")),
     ("ops", "get", "/ops/partitions/{}/", ()),
     ("ops", "get", "/ops/actions/vacuum-analyze/", ("target", "next")),
 ]
-FIXED = {"bbox": "2.2,48.8,2.5,48.95", "zoom": "10", "format": "ndjson", "scope": "range", "confirm": "pat"}
+FIXED = {"bbox": "2.2,48.8,2.5,48.95", "zoom": "10", "format": "ndjson", "scope": "range", "confirm": "pat",
+         "name": "location-year", "table": "timeseries.location_point", "archive_after_days": "365",
+         "quarantine_days": "7", "schedule": "hourly"}
 
 
 def _ids(case):
@@ -128,3 +132,24 @@ def test_a_nul_in_the_audit_filter_is_a_400_with_a_sentence(personas):
     response = client.get("/audit/", {"action": "\x00"})
     assert response.status_code == 400
     assert "Null characters are not allowed." in response.content.decode()
+
+
+# JSON as a script might send it: numbers past every range, NaN and Infinity
+# (which Python's json module accepts), wrong types, NULs in names.
+_json_scalar = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
+                         st.floats(allow_nan=True, allow_infinity=True), _text, _edges)
+_json_file = st.fixed_dictionaries({"name": _json_scalar, "size": _json_scalar})
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=st.lists(_json_file, max_size=3))
+@example(files=[{"name": "takeout.zip", "size": float("inf")}])
+@example(files=[{"name": "a\x00.zip", "size": 10**30}])
+def test_no_upload_batch_body_makes_the_endpoint_fail(personas, files):
+    client = Client()
+    client.force_login(personas["user"])
+    body = json.dumps({"files": files})  # json.dumps writes NaN/Infinity as Python's json reads them
+    response = client.post("/uploads/batches/", body, content_type="application/json")
+    assert response.status_code < 500, response.content[:400]
+    if response.status_code >= 400:
+        assert json.loads(response.content)["error"]
