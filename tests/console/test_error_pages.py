@@ -27,12 +27,19 @@ def test_signing_in_from_the_redirect_lands_on_the_page_asked_for(alice):
     assert response.status_code == 302 and response["Location"] == "/lake/map/"
 
 
-@pytest.mark.parametrize("path", ["/lake/map/data?bbox=0,0,1,1&zoom=3", "/imports/runs/1/status"])
+@pytest.mark.parametrize("path", ["/lake/map/data?bbox=0,0,1,1&zoom=3", "/imports/runs/1/status",
+                                  "/uploads/batches/1/"])
 def test_a_signed_out_script_gets_a_401_json_body(db, path):
     response = Client().get(path, HTTP_ACCEPT="*/*")
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
     assert "Sign in" in response.json()["error"]
+
+
+def test_a_signed_out_upload_page_script_gets_a_401_json_body(db):
+    response = Client(enforce_csrf_checks=False).post("/uploads/batches/", "{}", content_type="application/json",
+                                                      HTTP_ACCEPT="application/json")
+    assert response.status_code == 401 and "Sign in" in response.json()["error"]
 
 
 @pytest.mark.parametrize(("path", "role"), [("/ops/", "ops"), ("/ops/vacuum/", "ops"), ("/lifecycle/", "admin"),
