@@ -16,17 +16,27 @@ cannot lock a person out where they usually sign in, and a shared address
 
 The backend enforces the locks for every form that authenticates (the
 console's and Django admin's); the console's form also says how long to wait.
+
+The counters are a brake, not a gate: with Redis unreachable, sign-in goes
+on unthrottled (logged, and still audited) rather than failing with a 500
+and keeping ops from the health page that would tell them why.
 """
 
+import contextlib
 import hashlib
+import logging
 import math
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 from audit.actions import record_event
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "signin:"
 WINDOW_SECONDS = 15 * 60
@@ -56,8 +66,22 @@ class Attempt:
         return [(self.pair_key, PAIR_LIMIT), (self.address_key, ADDRESS_LIMIT), (self.account_key, ACCOUNT_LIMIT)]
 
 
+@contextlib.contextmanager
+def _unless_redis_is_down(what: str):
+    try:
+        yield
+    except (ConnectionInterrupted, RedisError) as error:
+        logger.warning("sign-in throttle unavailable (%s): %s", what, error)
+
+
 def retry_after(attempt: Attempt) -> int:
-    """Seconds until this attempt may be checked again; 0 when it may now."""
+    """Seconds until this attempt may be checked again; 0 when it may now (or Redis is down)."""
+    with _unless_redis_is_down("check"):
+        return _retry_after(attempt)
+    return 0
+
+
+def _retry_after(attempt: Attempt) -> int:
     limits = attempt.limits()
     counts = cache.get_many([key for key, _ in limits])
     locked = [key for key, limit in limits if counts.get(key, 0) >= limit]
@@ -80,14 +104,18 @@ def _count_failure(attempt: Attempt) -> bool:
 def record_failure(request, attempt: Attempt) -> None:
     record_event("auth.sign_in_failed", request=request, target=f"account:{attempt.username}",
                  details={"username": attempt.username})
-    if _count_failure(attempt):
+    started = False
+    with _unless_redis_is_down("count"):
+        started = _count_failure(attempt)
+    if started:
         record_event("auth.sign_in_locked", request=request, target=f"account:{attempt.username}",
                      details={"username": attempt.username, "minutes": math.ceil(WINDOW_SECONDS / 60)})
 
 
 def record_success(attempt: Attempt) -> None:
-    cache.delete(attempt.pair_key)
-    cache.set(attempt.known_key, 1, timeout=KNOWN_SECONDS)
+    with _unless_redis_is_down("reset"):
+        cache.delete(attempt.pair_key)
+        cache.set(attempt.known_key, 1, timeout=KNOWN_SECONDS)
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -108,3 +108,16 @@ def test_sign_in_and_sign_out_are_audited(alice):
     signed_out = Event.objects.get(action="auth.signed_out")
     assert (signed_in.actor_id, signed_in.actor_username, signed_in.remote_addr) == (alice.pk, "alice", HOME)
     assert (signed_out.actor_id, signed_out.remote_addr) == (alice.pk, HOME)
+
+
+def test_with_redis_down_people_can_still_sign_in_and_failures_are_still_audited(alice, settings):
+    """The counters are a brake, not a gate: an unreachable Redis (here a port nobody
+    listens on) must not make sign-in a 500 and keep ops from reaching the health page."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0",
+                                   "OPTIONS": {**settings.CACHES["default"]["OPTIONS"],
+                                               "SOCKET_CONNECT_TIMEOUT": 1}}}
+    _client, response = _try(MALLORY, "alice", "guess")
+    assert response.status_code == 200
+    assert Event.objects.filter(action="auth.sign_in_failed").count() == 1
+    client, response = _try(HOME, "alice", "alice-pass-123")
+    assert response.status_code == 302 and _signed_in(client)
