@@ -117,6 +117,8 @@ def count_default_rows(label: str, *, actor, request=None) -> tuple[str, int]:
 
     from lake.rls import maintenance_scope
 
+    if "\x00" in label:  # PostgreSQL text cannot hold it: no table has it in its name
+        raise ActionError(f"{label!r} is not a partitioned table with a default partition")
     with connections["default"].cursor() as cursor:
         cursor.execute(
             """

@@ -34,11 +34,14 @@ CASES = [
     ("admin", "post", "/lifecycle/policies/new/", ("name", "table", "archive_after_days", "delete_after_days",
                                                   "quarantine_days", "schedule")),
     ("ops", "get", "/ops/partitions/{}/", ()),
-    ("ops", "get", "/ops/actions/vacuum-analyze/", ("target", "next")),
+    ("ops", "get", "/ops/actions/vacuum/", ("target", "next")),
+    ("ops", "post", "/ops/actions/vacuum/", ("target", "next", "confirm")),
+    ("ops", "post", "/ops/partitions/{}/count-default/", ()),
+    ("user", "post", "/lake/devices/{device}/", ("name",)),
 ]
-FIXED = {"bbox": "2.2,48.8,2.5,48.95", "zoom": "10", "format": "ndjson", "scope": "range", "confirm": "pat",
+FIXED = {"bbox": "2.2,48.8,2.5,48.95", "zoom": "10", "format": "ndjson", "scope": "range",
          "name": "location-year", "table": "timeseries.location_point", "archive_after_days": "365",
-         "quarantine_days": "7", "schedule": "hourly"}
+         "quarantine_days": "7", "schedule": "hourly", "confirm": "yes"}
 
 
 def _ids(case):
@@ -47,7 +50,14 @@ def _ids(case):
 
 @pytest.fixture
 def personas(db, make_user):
-    return {"user": make_user("pat", "user"), "admin": make_user("ada", "admin"), "ops": make_user("oz", "ops")}
+    from lake.models import Device
+    from lake.rls import user_scope
+
+    people = {"user": make_user("pat", "user"), "admin": make_user("ada", "admin"), "ops": make_user("oz", "ops")}
+    with user_scope(people["user"].pk):
+        people["device"] = Device.objects.create(user=people["user"], device_tag=1, name="Phone",
+                                                 platform="ANDROID").pk
+    return people
 
 
 def _request(personas, case, value, target):
@@ -57,8 +67,11 @@ def _request(personas, case, value, target):
     if "{}" in path:
         from urllib.parse import quote
 
-        return client.get(path.format(quote(value, safe="")))
+        return getattr(client, method)(path.format(quote(value, safe="")))
+    path = path.replace("{device}", str(personas["device"]))
     params = {name: FIXED.get(name, "") for name in names}
+    # The delete form's confirmation is the person's own username.
+    params.update({"confirm": "pat"} if path == "/lake/delete/" and target != "confirm" else {})
     params[target] = value
     if method == "post":
         return client.post(path, params)
