@@ -166,3 +166,22 @@ def test_no_upload_batch_body_makes_the_endpoint_fail(personas, files):
     assert response.status_code < 500, response.content[:400]
     if response.status_code >= 400:
         assert json.loads(response.content)["error"]
+
+
+def _b64(text):
+    import base64
+
+    return base64.b64encode(text.encode("utf-8", "surrogatepass")).decode()
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(length=VALUES, name=VALUES, filetype=VALUES, batch=VALUES)
+@example(length="9999999999999999999", name="a\x00.zip", filetype="\x00", batch="\x00")
+@example(length="10", name="takeout.zip", filetype="application/zip", batch="99999999999999999999999")
+def test_no_tus_creation_header_makes_the_endpoint_fail(personas, length, name, filetype, batch):
+    client = Client()
+    client.force_login(personas["user"])
+    metadata = f"filename {_b64(name)},filetype {_b64(filetype)},batch {_b64(batch)}"
+    response = client.post("/uploads/tus/", HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH=length,
+                           HTTP_UPLOAD_METADATA=metadata)
+    assert response.status_code < 500, response.content[:400]
