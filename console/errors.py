@@ -79,3 +79,11 @@ def server_error(request):
     # No request context: the context processors may need the database or the
     # session, and either may be what just failed.
     return HttpResponseServerError(loader.render_to_string("errors/500.html"))
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF_FAILURE_VIEW: most often a form left open past its session, or cookies blocked."""
+    if not _wants_html(request):
+        return JsonResponse({"error": "The request had no valid CSRF token: send the csrftoken cookie's value "
+                                      "as X-CSRFToken, or reload the page that made it."}, status=403)
+    return HttpResponseForbidden(loader.render_to_string("errors/403_csrf.html", {}, request))

@@ -95,3 +95,19 @@ def test_the_server_error_page_renders_without_a_request_context(db):
     html = response.content.decode()
     assert '<header class="topbar">' in html and "Something went wrong on the server" in html
     assert "Try again in a minute" in html
+
+
+def test_an_expired_form_says_to_reload_in_the_console_page(db):
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a", "password": "b"},
+                                                     **BROWSER)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<header class="topbar">' in html and "reload the page" in html
+
+
+def test_a_script_without_a_csrf_token_gets_json(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/uploads/batches/", "{}", content_type="application/json",
+                           HTTP_ACCEPT="application/json")
+    assert response.status_code == 403 and "X-CSRFToken" in response.json()["error"]
