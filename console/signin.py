@@ -97,7 +97,12 @@ def _count_failure(attempt: Attempt) -> bool:
                        (attempt.account_key, ACCOUNT_LIMIT)):
         # add() sets the window only when the key is new: the window is fixed, not sliding.
         cache.add(key, 0, timeout=WINDOW_SECONDS)
-        started |= cache.incr(key) == limit
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between add() and incr(): this failure opens the next
+            cache.add(key, 1, timeout=WINDOW_SECONDS)
+            count = 1
+        started |= count == limit
     return started
 
 
