@@ -26,7 +26,7 @@ def policies(request):
 
 @permission_required(PERMISSION, raise_exception=True)
 def policy_edit(request, policy_id=None):
-    policy = get_policy(policy_id) if policy_id else Policy()
+    policy = get_policy(policy_id) if policy_id is not None else Policy()
     form = PolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         try:

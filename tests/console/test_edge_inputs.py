@@ -185,3 +185,18 @@ def test_no_tus_creation_header_makes_the_endpoint_fail(personas, length, name, 
     response = client.post("/uploads/tus/", HTTP_TUS_RESUMABLE="1.0.0", HTTP_UPLOAD_LENGTH=length,
                            HTTP_UPLOAD_METADATA=metadata)
     assert response.status_code < 500, response.content[:400]
+
+
+@pytest.mark.parametrize(("persona", "method", "path"), [
+    ("user", "get", "/imports/runs/{}/"), ("user", "get", "/imports/runs/{}/status"),
+    ("user", "get", "/lake/devices/{}/"), ("user", "get", "/uploads/batches/{}/"),
+    ("user", "post", "/uploads/batches/{}/discard"), ("admin", "get", "/lifecycle/policies/{}/"),
+    ("admin", "post", "/lifecycle/policies/{}/delete/"), ("admin", "get", "/lifecycle/archives/{}/"),
+    ("admin", "post", "/lifecycle/archives/{}/restore/"),
+])
+@pytest.mark.parametrize("number", ["0", "9223372036854775807", "9223372036854775808", "9" * 40])
+def test_ids_past_every_integer_range_are_not_found(personas, persona, method, path, number):
+    client = Client()
+    client.force_login(personas[persona])
+    response = getattr(client, method)(path.format(number))
+    assert response.status_code in (302, 404), response.content[:400]
