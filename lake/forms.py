@@ -67,7 +67,7 @@ class ExportForm(DateRangeMixin, forms.Form):
                                         ("ndjson", "NDJSON")])
     start = DayField(label="From (UTC day)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = DayField(label="To (UTC day, inclusive)", required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                   widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DeleteForm(forms.Form):
