@@ -130,7 +130,7 @@ def test_dates_past_the_calendar_edge_are_refused_with_the_range(personas, path,
     assert "between 1900-01-01 and 2999-12-31" in response.content.decode()
 
 
-def test_a_range_delete_past_the_calendar_edge_is_refused_and_deletes_nothing(personas):
+def test_a_range_delete_past_the_calendar_edge_is_refused_with_the_range(personas):
     client = Client()
     client.force_login(personas["user"])
     response = client.post("/lake/delete/", {"scope": "range", "start": "0001-01-01", "end": "9999-12-31",
