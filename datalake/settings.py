@@ -202,6 +202,8 @@ TEMPLATES = [
     },
 ]
 
+# Django's model backend behind the sign-in throttle (console/signin.py).
+AUTHENTICATION_BACKENDS = ["console.signin.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -306,6 +308,7 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "console.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

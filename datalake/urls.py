@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from console import views as console_views
+from console.signin import SignInForm
 from monitoring import rq_admin
 
 urlpatterns = [
     path("", console_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Where a person replaces the one-time password an administrator handed over (console/people.py).
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -22,3 +23,8 @@ urlpatterns = [
     path("admin/django-rq/", include(rq_admin.urlpatterns())),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "console.errors.bad_request"
+handler403 = "console.errors.permission_denied"
+handler404 = "console.errors.page_not_found"
+handler500 = "console.errors.server_error"

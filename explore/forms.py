@@ -1,7 +1,23 @@
+import datetime as dt
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from explore.mapdata import BadViewport, Viewport
+
+# The days a person can ask about. The lake holds nothing before 1990, and
+# the edges of Python's calendar (0001-01-01, 9999-12-31) overflow as soon as
+# a day's UTC window is widened by its time zones.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+DAY_RANGE_MESSAGE = f"Choose a day between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+
+
+class DayField(forms.DateField):
+    """A date within FIRST_DAY..LAST_DAY, refused with a sentence otherwise."""
+
+    default_validators = [MinValueValidator(FIRST_DAY, DAY_RANGE_MESSAGE),
+                          MaxValueValidator(LAST_DAY, DAY_RANGE_MESSAGE)]
 
 
 class DeviceForm(forms.Form):
@@ -24,8 +40,8 @@ class DateRangeMixin:
 class MapQueryForm(DateRangeMixin, forms.Form):
     bbox = forms.CharField(max_length=200)
     zoom = forms.IntegerField(min_value=0, max_value=22)
-    start = forms.DateField(required=False)
-    end = forms.DateField(required=False)
+    start = DayField(required=False)
+    end = DayField(required=False)
     device = forms.IntegerField(required=False)
 
     def clean_bbox(self):
@@ -38,8 +54,8 @@ class MapQueryForm(DateRangeMixin, forms.Form):
 class SearchForm(DateRangeMixin, forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)
     product = forms.ChoiceField(required=False, choices=[("", "All products")])
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,9 +65,9 @@ class SearchForm(DateRangeMixin, forms.Form):
 class ExportForm(DateRangeMixin, forms.Form):
     format = forms.ChoiceField(choices=[("geojson", "GeoJSON"), ("gpx", "GPX"), ("csv", "CSV"),
                                         ("ndjson", "NDJSON")])
-    start = forms.DateField(label="From (UTC day)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (UTC day, inclusive)", required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label="From (UTC day)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DayField(label="To (UTC day, inclusive)", required=False,
+                   widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DeleteForm(forms.Form):
@@ -64,8 +80,8 @@ class DeleteForm(forms.Form):
 
     scope = forms.ChoiceField(choices=Scope.choices, widget=forms.RadioSelect)
     import_run = forms.IntegerField(label="Import run", required=False)
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DayField(label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     confirm = forms.CharField(label="Type your username to confirm", max_length=150)
 
     def __init__(self, *args, user, runs=(), **kwargs):

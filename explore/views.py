@@ -3,6 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import BadRequest
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +13,16 @@ from core.usercache import cached_for_user
 from explore import deletion, exports, mapdata, queries
 from explore.access import get_device_for_user
 from explore.actions import rename_device
-from explore.forms import DeleteForm, DeviceForm, ExportForm, MapQueryForm, SearchForm
+from explore.forms import (
+    DAY_RANGE_MESSAGE,
+    FIRST_DAY,
+    LAST_DAY,
+    DeleteForm,
+    DeviceForm,
+    ExportForm,
+    MapQueryForm,
+    SearchForm,
+)
 from sources.location.analytics import last_refreshed
 from sources.location.models import Device
 
@@ -84,6 +94,8 @@ def day(request, day):
         when = dt.date.fromisoformat(day)
     except ValueError:
         raise Http404("not a date") from None
+    if not FIRST_DAY <= when <= LAST_DAY:
+        raise BadRequest(DAY_RANGE_MESSAGE)
     timeline = queries.day_timeline(when)
     map_data = {"path": timeline.path,
                 "visits": [[e["lat"], e["lng"], e["name"]] for e in timeline.entries if e["kind"] == "visit"],
@@ -99,7 +111,8 @@ def search(request):
     if form.is_valid() and form.cleaned_data["q"].strip():
         data = form.cleaned_data
         results = queries.search(data["q"], product=data["product"], start=data["start"], end=data["end"])
-    return render(request, "lake/search.html", {"form": form, "results": results})
+    return render(request, "lake/search.html", {"form": form, "results": results},
+                  status=400 if form.errors else 200)
 
 
 @permission_required("console.use_lake", raise_exception=True)

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
+from django.core.validators import validate_slug
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,7 @@ def policies(request):
 
 @permission_required(PERMISSION, raise_exception=True)
 def policy_edit(request, policy_id=None):
-    policy = get_policy(policy_id) if policy_id else Policy()
+    policy = get_policy(policy_id) if policy_id is not None else Policy()
     form = PolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +61,14 @@ def plan(request):
 @require_POST
 @permission_required(PERMISSION, raise_exception=True)
 def run_now(request):
-    actions.enqueue_run(policy_name=request.POST.get("policy") or None, request=request)
+    policy_name = request.POST.get("policy") or None
+    if policy_name is not None:
+        # Policy names are slugs; anything else (a NUL, a script) names no policy.
+        try:
+            validate_slug(policy_name)
+        except ValidationError:
+            raise BadRequest("That is not the name of a policy: use letters, digits, - and _.") from None
+    actions.enqueue_run(policy_name=policy_name, request=request)
     messages.success(request, "Archive run queued; it appears under Recent runs when a worker has taken it.")
     return redirect("lifecycle:policies")
 

@@ -226,6 +226,8 @@ def count_default_rows(label: str, *, actor, request=None) -> tuple[str, int]:
     to anyone's rows. An exact count has to read them, so it goes through the
     owner's audited maintenance scope, on request only, with a time limit.
     """
+    if "\x00" in label:  # PostgreSQL text cannot hold it: no table has it in its name
+        raise ActionError(f"{label!r} is not a partitioned table with a default partition")
     with connections["default"].cursor() as cursor:
         cursor.execute(
             """

@@ -1,5 +1,19 @@
 """The snapshot as OpenMetrics text for Prometheus: every name prefixed `datalake_`."""
 
+from django.conf import settings
+
+# Said by /metrics, the health page and `serve`: with no token every scrape
+# is refused, and a newcomer cannot tell that from a wrong token.
+METRICS_UNCONFIGURED_HELP = (
+    "METRICS_TOKEN is not set on this server, so /metrics refuses every request. "
+    "Set METRICS_TOKEN to a long random string (python -c 'import secrets; print(secrets.token_urlsafe(32))') "
+    "in the environment or docker/.env, restart, and scrape with 'Authorization: Bearer <token>'."
+)
+
+
+def token_configured() -> bool:
+    return bool(settings.METRICS_TOKEN)
+
 
 def _escape(value) -> str:
     return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')

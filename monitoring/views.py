@@ -21,7 +21,7 @@ from monitoring import snapshot as snapshots
 from monitoring.actions import Action, ActionError, count_default_rows, request_action
 from monitoring.actions import action_outcome as action_outcome_of
 from monitoring.health import READINESS, run_checks
-from monitoring.metrics import render_metrics
+from monitoring.metrics import METRICS_UNCONFIGURED_HELP, render_metrics, token_configured
 
 VIEW = "console.view_health"
 RUN = "console.run_maintenance"
@@ -63,7 +63,8 @@ def _page(request, template, section, **context):
 def overview(request):
     summary = snapshots.current(full=False)
     return _page(request, "overview.html", "overview", summary=summary, checks=summary["checks"],
-                 series=summary["series"], can_run=request.user.has_perm(RUN))
+                 series=summary["series"], can_run=request.user.has_perm(RUN),
+                 metrics_token=token_configured(), metrics_unconfigured_help=METRICS_UNCONFIGURED_HELP)
 
 
 @manual_user_scope
@@ -87,7 +88,8 @@ def overview_json(request):
 @never_cache
 def metrics(request):
     if not _bearer_ok(request):
-        response = HttpResponse("bearer token required\n", status=401, content_type="text/plain")
+        text = "bearer token required\n" if token_configured() else METRICS_UNCONFIGURED_HELP + "\n"
+        response = HttpResponse(text, status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     return HttpResponse(render_metrics(snapshots.current()),

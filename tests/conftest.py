@@ -186,8 +186,14 @@ def live_url(committed, child_env):
     cannot TRUNCATE auth_user while partitioned tables reference it; this one
     runs the production server in a child process and `committed` cleans up.
     """
+    from django.core.cache import cache
+
+    from console.signin import PREFIX
     from core.testing import running_console
 
+    # Every browser signs in from 127.0.0.1: one test's wrong passwords must
+    # not count against the next test's sign-ins (the counters outlive a test in Redis).
+    cache.delete_pattern(f"{PREFIX}*")
     with running_console(dict(child_env, WHITENOISE_USE_FINDERS="true", DEBUG="false")) as (url, _):
         yield url
 

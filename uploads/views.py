@@ -163,15 +163,17 @@ def _run_url(run_id):
         return None
 
 
+# The batch endpoints answer the page's fetch() calls: no login_required
+# redirect to an HTML form; signed out, the console's 403 handler answers 401 JSON.
 @require_POST
-@login_required
 @permission_required("console.use_lake", raise_exception=True)
 def batch_create(request):
     try:
         payload = json.loads(request.body or b"{}")
-        files = [(protocol.clean_filename(str(f["name"])), int(f["size"])) for f in payload["files"]]
-        if any(size < 0 for _, size in files):
-            raise ValueError("negative size")
+        files = [(protocol.clean_filename(str(f["name"])), f["size"]) for f in payload["files"]]
+        # Sizes are whole byte counts: not 1.5, not true, not the Infinity Python's json reads.
+        if any(type(size) is not int or size < 0 for _, size in files):
+            raise ValueError("size is not a byte count")
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "Send {\"files\": [{\"name\": ..., \"size\": ...}]}."}, status=400)
     try:
@@ -199,7 +201,6 @@ def _already_imported(batch: UploadBatch, run) -> dict | None:
 
 @require_GET
 @manual_user_scope
-@login_required
 @permission_required("console.use_lake", raise_exception=True)
 def batch_detail(request, batch_id):
     batch, uploads = actions.batch_status(request.user, batch_id)

@@ -5,6 +5,15 @@
   var map = L.map("day-map", { preferCanvas: true });
   L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.attribution }).addTo(map);
   var bounds = L.latLngBounds([]);
+
+  // Leaflet sets a string tooltip as innerHTML; a place name is the user's
+  // imported text, so it goes in as a text node.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
   if (data.path.length > 1) {
     var path = L.polyline(data.path, { color: "#7fb0ee", weight: 3, opacity: 0.9 }).addTo(map);
     bounds.extend(path.getBounds());
@@ -17,7 +26,7 @@
   });
   data.visits.forEach(function (visit) {
     L.circleMarker([visit[0], visit[1]], { radius: 7, color: "#cf222e", weight: 2, fillOpacity: 0.6 })
-      .bindTooltip(visit[2]).addTo(map);
+      .bindTooltip(text(visit[2])).addTo(map);
     bounds.extend([visit[0], visit[1]]);
   });
   if (bounds.isValid()) {

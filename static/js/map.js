@@ -23,6 +23,13 @@
     return query;
   }
 
+  // Leaflet sets a string tooltip as innerHTML: whatever comes from the data goes in as text.
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  }
+
   function radiusFor(count, max) {
     return 3 + 12 * Math.sqrt(count / max);
   }
@@ -37,7 +44,7 @@
         L.circleMarker([f[0], f[1]], {
           renderer: renderer, radius: radiusFor(f[2], max), weight: 1, color: "#1553a8",
           fillColor: "#3a7fdc", fillOpacity: 0.55
-        }).bindTooltip(f[2].toLocaleString() + " points").addTo(layer);
+        }).bindTooltip(text(f[2].toLocaleString() + " points")).addTo(layer);
       });
       status.textContent = data.total.toLocaleString() + " points in view, in " + features.length +
         " cells. Zoom in to " + config.rawZoom + "+ to see single points.";
@@ -46,7 +53,7 @@
       features.forEach(function (f) {
         L.circleMarker([f[0], f[1]], {
           renderer: renderer, radius: 3, weight: 0, fillColor: "#cf222e", fillOpacity: 0.8
-        }).bindTooltip(f[2]).addTo(layer);
+        }).bindTooltip(text(f[2])).addTo(layer);
       });
       if (data.truncated) {
         status.textContent = "Showing the first " + features.length.toLocaleString() +

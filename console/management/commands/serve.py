@@ -15,6 +15,7 @@ from console.first_admin import ensure_first_admin
 from core.bootstrap import bootstrap
 from core.embedded import EmbeddedServices
 from core.maintenance import run_partition_maintenance
+from monitoring.metrics import METRICS_UNCONFIGURED_HELP, token_configured
 from vault.keyring import ensure_master_key
 
 COLORS = {"web": "\033[36m", "worker": "\033[35m", "scheduler": "\033[33m"}
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Using the embedded {'PostgreSQL ' if services.postgres else ''}"
                                   f"{'Redis ' if services.redis else ''}under {settings.VAR_DIR}")
             self.prepare()
+            self.announce_settings()
             if prepare_only:
                 return
             self.run_processes(bind, web_workers)
@@ -53,6 +55,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Created the first administrator. Sign in as 'admin' with password: {password}\n"
                 "(change it after signing in; set ADMIN_PASSWORD to choose it yourself)"))
+
+    def announce_settings(self):
+        """Say what a newcomer would otherwise only find out by failing."""
+        if not token_configured():
+            self.stdout.write(self.style.WARNING(METRICS_UNCONFIGURED_HELP))
 
     def run_processes(self, bind, web_workers):
         python = sys.executable
