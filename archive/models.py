@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from archive.paths import archive_path
 from lake import partitions
 from lake.schemas import qualified
 
@@ -246,7 +247,8 @@ class ArchiveFile(models.Model):
 
     @property
     def path(self):
-        return settings.ARCHIVE_DIR / self.relative_path
+        # Resolved and checked: a run unlinks this path, so it must be inside ARCHIVE_DIR.
+        return archive_path(self.relative_path)
 
 
 class ArchivedSummary(models.Model):
