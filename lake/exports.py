@@ -208,11 +208,13 @@ def stream(user, fmt: str, window: Range, *, request=None):
         complete = True
     finally:
         # Its own transaction, after the reading one: recorded even when the
-        # client went away half-way (then with complete = false).
-        record_event("export.downloaded", actor=user, target=f"user:{user.pk}", request=request, details={
-            "format": fmt, "start": _iso(window.start), "end": _iso(window.end), "rows": counts,
-            "complete": complete,
-        })
+        # client went away half-way (then with complete = false). In her scope,
+        # because the database takes the event's actor from the transaction's user.
+        with user_scope(user.pk):
+            record_event("export.downloaded", actor=user, target=f"user:{user.pk}", request=request, details={
+                "format": fmt, "start": _iso(window.start), "end": _iso(window.end), "rows": counts,
+                "complete": complete,
+            })
 
 
 def filename(fmt: str, window: Range) -> str:

@@ -9,10 +9,11 @@ does the work as the owner role and records a MaintenanceRun.
 from dataclasses import dataclass
 
 import django_rq
-from django.db import connections, models, transaction
+from django.db import connections, models
 from rq.registry import FailedJobRegistry
 
 from audit.actions import record_event
+from lake.rls import user_scope
 from monitoring import jobs
 from monitoring.maintenance import resolve_table
 
@@ -97,7 +98,9 @@ def validate_target(action: Action, target: str) -> str:
 def request_action(action: Action, *, actor, target: str = "", request=None) -> str:
     """Audit the request and enqueue its job once this transaction commits. Returns the target."""
     target = validate_target(action, target)
-    with transaction.atomic():
+    # The ops pages open no user scope; this one does, because the database
+    # takes the audit record's actor from the transaction's user.
+    with user_scope(actor.pk):
         record_event(f"ops.{action.value}", actor=actor, target=target or "all",
                      details={"action": action.value}, request=request)
         # django-rq's on_db_commit mode holds the job until the audit row commits.
