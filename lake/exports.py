@@ -157,12 +157,27 @@ def gpx(window, counts):
     yield "</trkseg></trk>\n</gpx>\n"
 
 
+# A spreadsheet runs a cell starting with one of these as a formula
+# (=HYPERLINK(...) sends data away, @SUM( and +/- start one too; a leading
+# tab or carriage return hides it). Place names and addresses are text anyone
+# can set on the map. defusedcsv misses tab and CR and rewrites every "|".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """The value as a spreadsheet should show it: text that would start a
+    formula gets a leading apostrophe (OWASP's advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_rows(window, counts):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
     def line(values):
-        writer.writerow(values)
+        writer.writerow([csv_cell(value) for value in values])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
