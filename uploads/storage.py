@@ -22,6 +22,7 @@ from django.conf import settings
 
 from archive.crypto import encrypt_file, fsync_dir
 from archive.keys_setup import keyring
+from datalake.private import private_dir
 
 READ_SIZE = 1 << 20
 _HASHERS: OrderedDict = OrderedDict()
@@ -50,9 +51,13 @@ def raw_path(user_id: int, sha256: str) -> Path:
 
 def create_temp_file(upload_id) -> Path:
     path = temp_path(upload_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:
-        os.fsync(handle.fileno())
+    private_dir(path.parent)
+    # 0600 whatever the umask: the bytes stay unencrypted until the upload completes.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     fsync_dir(path.parent, strict=True)
     return path
 

@@ -14,10 +14,17 @@ from django.core.management.base import BaseCommand
 from archive.keys_setup import ensure_master_key
 from console.first_admin import ensure_first_admin
 from datalake.embedded import EmbeddedServices
+from datalake.private import private_dir
 from lake.bootstrap import bootstrap
 from lake.maintenance import run_partition_maintenance
 
 COLORS = {"web": "\033[36m", "worker": "\033[35m", "scheduler": "\033[33m"}
+
+
+def prepare_folders() -> None:
+    """The storage areas, 0700: an older install's world-readable folders are tightened too."""
+    for folder in (settings.VAR_DIR, settings.DATA_DIR, settings.ARCHIVE_DIR, settings.TEMP_DIR, settings.KEYS_DIR):
+        private_dir(folder)
 
 
 class Command(BaseCommand):
@@ -39,8 +46,7 @@ class Command(BaseCommand):
             self.run_processes(bind, web_workers)
 
     def prepare(self):
-        for folder in (settings.DATA_DIR, settings.ARCHIVE_DIR, settings.TEMP_DIR, settings.KEYS_DIR):
-            folder.mkdir(parents=True, exist_ok=True)
+        prepare_folders()
         ensure_master_key()
         for message in bootstrap():
             self.stdout.write(f"bootstrap: {message}")
