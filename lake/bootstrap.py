@@ -49,10 +49,15 @@ def ensure_roles(cursor) -> None:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
         verb = "ALTER " if cursor.fetchone() else "CREATE "
         cursor.execute(sql.SQL(verb) + _role_statement(name, attrs, password))
-    # The health dashboards read catalog statistics and settings (other
-    # sessions' activity, shared_preload_libraries); pg_monitor grants exactly
-    # that, and no access to table contents.
-    cursor.execute(sql.SQL("GRANT pg_monitor TO {}, {}").format(sql.Identifier(app), sql.Identifier(owner)))
+    # pg_monitor reads every session's query text, literals and passwords
+    # included: the owner has it, and owns the SECURITY DEFINER functions that
+    # give the app role's dashboards a masked view (monitoring.catalog). An
+    # app role that had it from an older version loses it here.
+    cursor.execute(sql.SQL("GRANT pg_monitor TO {}").format(sql.Identifier(owner)))
+    cursor.execute("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+                   "WHERE r.rolname = %s AND m.roleid = 'pg_monitor'::regrole", [app])
+    if cursor.fetchone():
+        cursor.execute(sql.SQL("REVOKE pg_monitor FROM {}").format(sql.Identifier(app)))
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     if not cursor.fetchone()[0]:
         # A non-superuser administrator needs membership to SET ROLE to the owner.

@@ -62,7 +62,14 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 def _preloaded(cursor) -> set[str]:
-    cursor.execute("SELECT current_setting('shared_preload_libraries')")
+    # A superuser-only setting: the app role reads it through
+    # ops.preloaded_libraries() (monitoring's migration), the administrative
+    # connection (bootstrap, before any migration) directly.
+    cursor.execute("SELECT pg_has_role('pg_read_all_settings', 'USAGE'), "
+                   "to_regprocedure('ops.preloaded_libraries()') IS NOT NULL")
+    direct, through_function = cursor.fetchone()
+    cursor.execute("SELECT ops.preloaded_libraries()" if through_function and not direct
+                   else "SELECT current_setting('shared_preload_libraries')")
     return {item.strip() for item in cursor.fetchone()[0].split(",") if item.strip()}
 
 

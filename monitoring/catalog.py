@@ -1,8 +1,10 @@
 """Catalog queries behind the health dashboards, one function per question.
 
-They run as the app role on the "default" connection. Its pg_monitor
-membership lets it see every session and setting, but never a table's rows:
-row counts here are the statistics collector's and the planner's estimates
+They run as the app role on the "default" connection, which is no member
+of pg_monitor: other roles' sessions (query text with literals, passwords in
+ALTER ROLE) and superuser-only settings come through the SECURITY DEFINER
+functions below, owned by the owner role, which hand out only what ops need.
+Row counts here are the statistics collector's and the planner's estimates
 (`pg_stat_all_tables.n_live_tup`, `pg_class.reltuples`), never `count(*)`.
 
 Each function returns plain dicts (cacheable, JSON-able). A fixed number of
@@ -12,6 +14,9 @@ count does not grow with the lake.
 
 import datetime as dt
 import re
+
+from django.conf import settings
+from psycopg import sql
 
 # Schemas whose relations are PostgreSQL's own, not ours.
 SYSTEM_SCHEMAS = ["pg_catalog", "information_schema", "pg_toast"]
@@ -166,20 +171,88 @@ def indexes(cursor) -> list[dict]:
     return rows
 
 
-ACTIVITY_SQL = """
-SELECT a.pid, a.datname AS database, a.usename AS role, a.application_name AS application,
-       a.backend_type, a.state, a.wait_event_type, a.wait_event,
-       extract(epoch FROM now() - a.xact_start)::float AS xact_seconds,
-       extract(epoch FROM now() - a.query_start)::float AS query_seconds,
-       extract(epoch FROM now() - a.state_change)::float AS state_seconds,
-       -- A transaction holds the horizon back by its snapshot (xmin) or, idle in
-       -- READ COMMITTED, by its own transaction id; greatest() skips the NULL one.
-       greatest(age(a.backend_xmin), age(a.backend_xid)) AS xmin_age,
-       pg_blocking_pids(a.pid) AS blocked_by,
-       left(a.query, 300) AS query
-  FROM pg_stat_activity a
- WHERE a.pid <> pg_backend_pid()
+# The functions the app role reads sessions and superuser-only settings
+# through (created by monitoring's migration 0002, as the owner, which is in
+# pg_monitor). Fixed SQL, no argument but mask_literals' text, and a search
+# path that no temporary object can shadow.
+MASK_LITERALS_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION ops.mask_literals(query text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    -- Dollar-quoted bodies, then quoted strings (an unterminated one runs to
+    -- the end: the text may have been cut), then numbers: each becomes ?.
+    SELECT regexp_replace(regexp_replace(regexp_replace(query,
+        '\$(\w*)\$.*?\$\1\$', '?', 'g'),
+        '(?:[EeBbXxNn]|[Uu]&)?''(?:[^'']|'''')*''?', '?', 'g'),
+        '\y\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\y', '?', 'g')
+$fn$
 """
+SESSION_ACTIVITY_FUNCTION = """
+CREATE OR REPLACE FUNCTION ops.session_activity()
+RETURNS TABLE (pid integer, database name, role name, application text, backend_type text, state text,
+               wait_event_type text, wait_event text, xact_seconds float8, query_seconds float8,
+               state_seconds float8, xmin_age integer, blocked_by integer[], query text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT a.pid, a.datname, a.usename, a.application_name, a.backend_type, a.state, a.wait_event_type,
+           a.wait_event,
+           extract(epoch FROM now() - a.xact_start)::float8,
+           extract(epoch FROM now() - a.query_start)::float8,
+           extract(epoch FROM now() - a.state_change)::float8,
+           -- A transaction holds the horizon back by its snapshot (xmin) or, idle in
+           -- READ COMMITTED, by its own transaction id; greatest() skips the NULL one.
+           greatest(age(a.backend_xmin), age(a.backend_xid)),
+           pg_blocking_pids(a.pid),
+           -- Masked before it is cut, so no literal survives half-quoted.
+           left(ops.mask_literals(a.query), 300)
+      FROM pg_stat_activity a
+     WHERE a.pid <> pg_backend_pid()
+$fn$
+"""
+VACUUM_PROGRESS_FUNCTION = """
+CREATE OR REPLACE FUNCTION ops.vacuum_progress()
+RETURNS TABLE (pid integer, relation text, phase text, heap_blks_total bigint, heap_blks_scanned bigint,
+               heap_blks_vacuumed bigint, index_vacuum_count bigint, seconds float8, is_auto boolean)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+    SELECT p.pid, p.relid::regclass::text, p.phase, p.heap_blks_total, p.heap_blks_scanned,
+           p.heap_blks_vacuumed, p.index_vacuum_count,
+           extract(epoch FROM now() - a.xact_start)::float8,
+           a.query LIKE 'autovacuum:%'
+      FROM pg_stat_progress_vacuum p
+      JOIN pg_stat_activity a ON a.pid = p.pid
+$fn$
+"""
+# shared_preload_libraries is superuser-only (pg_read_all_settings); the
+# extensions page needs this one setting and no other.
+PRELOADED_LIBRARIES_FUNCTION = """
+CREATE OR REPLACE FUNCTION ops.preloaded_libraries() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$ SELECT current_setting('shared_preload_libraries') $fn$
+"""
+
+
+def monitor_function_statements() -> list[sql.Composable]:
+    """The functions and the app role's grant on each, for the migration (run as the owner)."""
+    app = sql.Identifier(settings.DB_APP_ROLE)
+    statements = []
+    for body, signature in ((MASK_LITERALS_FUNCTION, "ops.mask_literals(text)"),
+                            (SESSION_ACTIVITY_FUNCTION, "ops.session_activity()"),
+                            (VACUUM_PROGRESS_FUNCTION, "ops.vacuum_progress()"),
+                            (PRELOADED_LIBRARIES_FUNCTION, "ops.preloaded_libraries()")):
+        statements += [
+            sql.SQL(body),
+            sql.SQL("REVOKE ALL ON FUNCTION " + signature + " FROM PUBLIC"),
+            sql.SQL("GRANT EXECUTE ON FUNCTION " + signature + " TO {}").format(app),
+        ]
+    return statements
+
+
+ACTIVITY_SQL = "SELECT * FROM ops.session_activity()"
 
 
 # Django binds parameters client-side, so a session's query text carries the
@@ -216,14 +289,7 @@ def horizon_holders(cursor) -> list[dict]:
     return _rows(cursor, HORIZON_SQL)
 
 
-PROGRESS_SQL = """
-SELECT p.pid, p.relid::regclass::text AS relation, p.phase,
-       p.heap_blks_total, p.heap_blks_scanned, p.heap_blks_vacuumed, p.index_vacuum_count,
-       extract(epoch FROM now() - a.xact_start)::float AS seconds,
-       a.query LIKE 'autovacuum:%%' AS is_auto
-  FROM pg_stat_progress_vacuum p
-  JOIN pg_stat_activity a ON a.pid = p.pid
-"""
+PROGRESS_SQL = "SELECT * FROM ops.vacuum_progress()"
 
 
 def vacuum_progress(cursor) -> list[dict]:
