@@ -53,6 +53,11 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=100 * 2**30)
 USER_QUOTA_BYTES = env.int("USER_QUOTA_BYTES", default=250 * 2**30)
 UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=72)
 RAW_RETENTION_DAYS = env.int("RAW_RETENTION_DAYS", default=30)
+# Export downloads (lake/exports.py): each holds a web thread and a database
+# transaction while it streams, so one person may run only a few at once, and
+# one whose client stops reading for this long is ended.
+EXPORT_MAX_PER_USER = env.int("EXPORT_MAX_PER_USER", default=2)
+EXPORT_STALL_SECONDS = env.int("EXPORT_STALL_SECONDS", default=60)
 
 # --- Keys (kept outside the database) -------------------------------------
 MASTER_KEY = env.str("MASTER_KEY", default="")
@@ -79,6 +84,10 @@ DB_OWNER_ROLE = env.str("DB_OWNER_ROLE", default="datalake_owner")
 DB_APP_ROLE = env.str("DB_APP_ROLE", default="datalake_app")
 DB_APP_PASSWORD = env.str("DB_APP_PASSWORD", default="")
 DB_OWNER_PASSWORD = env.str("DB_OWNER_PASSWORD", default="")
+# Set on the app role by bootstrap: a session of it that sits idle inside a
+# transaction this long is ended, so a forgotten transaction cannot hold
+# VACUUM or a partition DETACH back indefinitely. 0 turns it off.
+DB_APP_IDLE_IN_TRANSACTION_SECONDS = env.int("DB_APP_IDLE_IN_TRANSACTION_SECONDS", default=900)
 
 
 

@@ -49,6 +49,10 @@ def ensure_roles(cursor) -> None:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
         verb = "ALTER " if cursor.fetchone() else "CREATE "
         cursor.execute(sql.SQL(verb) + _role_statement(name, attrs, password))
+    # On the role, so every session of it has it, ours or not: a transaction
+    # left idle (a stalled download, a bug) cannot hold VACUUM or DETACH back for long.
+    cursor.execute(sql.SQL("ALTER ROLE {} SET idle_in_transaction_session_timeout = {}").format(
+        sql.Identifier(app), sql.Literal(f"{settings.DB_APP_IDLE_IN_TRANSACTION_SECONDS}s")))
     # pg_monitor reads every session's query text, literals and passwords
     # included: the owner has it, and owns the SECURITY DEFINER functions that
     # give the app role's dashboards a masked view (monitoring.catalog). An
