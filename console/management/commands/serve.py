@@ -27,6 +27,31 @@ def prepare_folders() -> None:
         private_dir(folder)
 
 
+# Seconds before restarting a child that died: doubling per crash, capped; a
+# child that ran STABLE_SECONDS since its last start begins again at the first.
+RESTART_DELAYS = (1, 2, 4, 8, 16, 30)
+STABLE_SECONDS = 60
+
+
+class Child:
+    """One supervised process (web, worker or scheduler) and its restart backoff."""
+
+    def __init__(self, name, command):
+        self.name, self.command = name, command
+        self.process = None
+        self.started_at = self.restart_at = 0.0
+        self.crashes = 0
+
+    def died(self, now: float) -> float:
+        """Record a crash; returns the delay before its restart."""
+        if now - self.started_at >= STABLE_SECONDS:
+            self.crashes = 0
+        delay = RESTART_DELAYS[min(self.crashes, len(RESTART_DELAYS) - 1)]
+        self.crashes += 1
+        self.restart_at = now + delay
+        return delay
+
+
 class Command(BaseCommand):
     help = "Prepare the lake (roles, migrations, first admin) and run web, worker and scheduler until Ctrl-C."
 
@@ -43,7 +68,7 @@ class Command(BaseCommand):
             self.prepare()
             if prepare_only:
                 return
-            self.run_processes(bind, web_workers)
+            self.run_processes(bind, web_workers, services)
 
     def prepare(self):
         prepare_folders()
@@ -60,7 +85,7 @@ class Command(BaseCommand):
                 f"Created the first administrator. Sign in as 'admin' with password: {password}\n"
                 "(change it after signing in; set ADMIN_PASSWORD to choose it yourself)"))
 
-    def run_processes(self, bind, web_workers):
+    def run_processes(self, bind, web_workers, services=None):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         commands = {
@@ -70,15 +95,9 @@ class Command(BaseCommand):
             "worker": [python, manage, "rqworker", "imports", "maintenance", "default", "--with-scheduler"],
             "scheduler": [python, manage, "rqcron", "datalake.cron"],
         }
-        processes = {}
-        for name, command in commands.items():
-            # Each child in its own process group: Ctrl-C reaches us once, and
-            # we stop the children in order instead of all at once.
-            processes[name] = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                command, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, bufsize=1, start_new_session=True,
-            )
-            threading.Thread(target=self._relay, args=(name, processes[name]), daemon=True).start()
+        children = {name: Child(name, command) for name, command in commands.items()}
+        for child in children.values():
+            self._start(child)
         self.stdout.write(self.style.SUCCESS(f"Datapunk Lake is running at http://{bind}/  (Ctrl-C stops it)"))
 
         stopping = threading.Event()
@@ -86,15 +105,38 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stopping.set())
         exit_code = 0
         while not stopping.is_set():
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    self.stderr.write(f"{name} exited with status {process.returncode}; stopping everything")
-                    exit_code = 1
-                    stopping.set()
+            # Without its database or Redis nothing can work, and restarting
+            # them under running children is riskier than a clean stop.
+            problem = services.failure() if services is not None else None
+            if problem:
+                self.stderr.write(f"{problem}: stopping everything. Start `manage.py serve` again once the "
+                                  "cause is fixed; nothing that was committed is lost.")
+                exit_code = 1
+                break
+            now = time.monotonic()
+            for child in children.values():
+                if child.process is None:
+                    if now >= child.restart_at:
+                        self._start(child)
+                elif child.process.poll() is not None:
+                    delay = child.died(now)
+                    self.stderr.write(f"{child.name} exited with status {child.process.returncode}; "
+                                      f"restarting it in {delay:g}s")
+                    child.process = None
             stopping.wait(0.5)
-        self._stop(processes)
+        self._stop({c.name: c.process for c in children.values() if c.process is not None})
         if exit_code:
             raise SystemExit(exit_code)
+
+    def _start(self, child: "Child") -> None:
+        # Each child in its own process group: Ctrl-C reaches us once, and
+        # we stop the children in order instead of all at once.
+        child.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            child.command, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, bufsize=1, start_new_session=True,
+        )
+        child.started_at = time.monotonic()
+        threading.Thread(target=self._relay, args=(child.name, child.process), daemon=True).start()
 
     def _relay(self, name, process):
         color, reset = (COLORS.get(name, ""), "\033[0m") if sys.stdout.isatty() else ("", "")
