@@ -226,13 +226,17 @@ AS $fn$
       JOIN pg_stat_activity a ON a.pid = p.pid
 $fn$
 """
-# shared_preload_libraries is superuser-only (pg_read_all_settings); the
-# extensions page needs this one setting and no other.
-PRELOADED_LIBRARIES_FUNCTION = """
-CREATE OR REPLACE FUNCTION ops.preloaded_libraries() RETURNS text
+# shared_preload_libraries and cron.database_name are superuser-only
+# (pg_read_all_settings); the extensions page needs these two and no other.
+EXTENSION_SETTINGS_FUNCTION = """
+CREATE OR REPLACE FUNCTION ops.extension_settings()
+RETURNS TABLE (shared_preload_libraries text, cron_database_name text)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $fn$ SELECT current_setting('shared_preload_libraries') $fn$
+AS $fn$
+    SELECT current_setting('shared_preload_libraries'),
+           coalesce(current_setting('cron.database_name', true), 'postgres')
+$fn$
 """
 
 
@@ -243,7 +247,7 @@ def monitor_function_statements() -> list[sql.Composable]:
     for body, signature in ((MASK_LITERALS_FUNCTION, "ops.mask_literals(text)"),
                             (SESSION_ACTIVITY_FUNCTION, "ops.session_activity()"),
                             (VACUUM_PROGRESS_FUNCTION, "ops.vacuum_progress()"),
-                            (PRELOADED_LIBRARIES_FUNCTION, "ops.preloaded_libraries()")):
+                            (EXTENSION_SETTINGS_FUNCTION, "ops.extension_settings()")):
         statements += [
             sql.SQL(body),
             sql.SQL("REVOKE ALL ON FUNCTION " + signature + " FROM PUBLIC"),

@@ -1,10 +1,10 @@
-"""The narrow, masked window the app role now has on sessions and preloaded libraries.
+"""The narrow, masked window the app role now has on sessions and extension settings.
 
 The app role leaves pg_monitor (lake.bootstrap): it could read every
 session's query text, literals and passwords included. These SECURITY
 DEFINER functions, owned by the owner role (a pg_monitor member), give the
 dashboards every session with its literals masked, vacuum progress, and
-shared_preload_libraries (monitoring.catalog).
+shared_preload_libraries and cron.database_name (monitoring.catalog).
 """
 
 from django.db import migrations
@@ -20,7 +20,7 @@ def create_functions(apps, schema_editor):
 
 def drop_functions(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        for signature in ("ops.session_activity()", "ops.vacuum_progress()", "ops.preloaded_libraries()",
+        for signature in ("ops.session_activity()", "ops.vacuum_progress()", "ops.extension_settings()",
                           "ops.mask_literals(text)"):
             cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")
 

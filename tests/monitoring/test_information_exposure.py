@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connections
 
 from lake.bootstrap import admin_connect
-from lake.extensions import extension_status
+from lake.extensions import SETTINGS_SQL, extension_status
 
 pytestmark = pytest.mark.django_db(databases=["default", "owner"])
 
@@ -63,14 +63,14 @@ def test_the_database_masks_literals_like_the_pages_do(text, masked):
 
 
 def test_the_extension_page_still_knows_what_is_preloaded():
-    # shared_preload_libraries is superuser-only; the app role reads it through ops.preloaded_libraries().
+    # Superuser-only settings: the app role reads them through ops.extension_settings().
     with connections["default"].cursor() as cursor:
         statuses = {s.name: s for s in extension_status(cursor)}
-        cursor.execute("SELECT ops.preloaded_libraries()")
-        preloaded = cursor.fetchone()[0]
+        cursor.execute("SELECT * FROM ops.extension_settings()")
+        seen = cursor.fetchone()
     assert "vector" in statuses
     with admin_connect(dbname=settings.DATABASES["default"]["NAME"]) as conn:
-        assert conn.execute("SHOW shared_preload_libraries").fetchone()[0] == preloaded
+        assert conn.execute(SETTINGS_SQL).fetchone() == seen
 
 
 def _leaks(body: str) -> list[str]:
