@@ -83,3 +83,18 @@ def test_a_killed_worker_is_restarted_and_a_dead_postmaster_stops_serve_cleanly(
     assert f"the embedded PostgreSQL (postmaster pid {postmaster}) has stopped" in output
     assert "stopping everything" in output
     wait_until(lambda: marked_processes(mark) == [], 20, f"left running: {marked_processes(mark)}")
+
+
+def test_restarts_back_off_start_over_once_stable_and_give_up_on_a_crash_loop():
+    from console.management.commands.serve import GIVE_UP_AFTER, STABLE_SECONDS, Child
+
+    child = Child("worker", ["true"])
+    delays = []
+    for n in range(GIVE_UP_AFTER):
+        child.started_at = n * 100.0
+        delays.append(child.died(n * 100.0 + 1))  # died a second after each start
+    assert delays == [1, 2, 4, 8, 16, 30, 30, 30][:GIVE_UP_AFTER]
+    child.started_at = 10_000.0
+    assert child.died(10_001.0) is None  # crashed every time it started: give up
+    child.started_at = 20_000.0
+    assert child.died(20_000.0 + STABLE_SECONDS) == 1  # ran a minute: a fresh start

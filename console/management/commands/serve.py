@@ -29,8 +29,11 @@ def prepare_folders() -> None:
 
 # Seconds before restarting a child that died: doubling per crash, capped; a
 # child that ran STABLE_SECONDS since its last start begins again at the first.
+# One that keeps dying without ever running that long (a port in use, a bad
+# setting) is given up on after GIVE_UP_AFTER crashes: serve stops and says so.
 RESTART_DELAYS = (1, 2, 4, 8, 16, 30)
 STABLE_SECONDS = 60
+GIVE_UP_AFTER = 8
 
 
 class Child:
@@ -42,10 +45,12 @@ class Child:
         self.started_at = self.restart_at = 0.0
         self.crashes = 0
 
-    def died(self, now: float) -> float:
-        """Record a crash; returns the delay before its restart."""
+    def died(self, now: float) -> float | None:
+        """Record a crash; returns the delay before its restart, or None to give up."""
         if now - self.started_at >= STABLE_SECONDS:
             self.crashes = 0
+        if self.crashes >= GIVE_UP_AFTER:
+            return None
         delay = RESTART_DELAYS[min(self.crashes, len(RESTART_DELAYS) - 1)]
         self.crashes += 1
         self.restart_at = now + delay
@@ -119,10 +124,16 @@ class Command(BaseCommand):
                     if now >= child.restart_at:
                         self._start(child)
                 elif child.process.poll() is not None:
-                    delay = child.died(now)
-                    self.stderr.write(f"{child.name} exited with status {child.process.returncode}; "
-                                      f"restarting it in {delay:g}s")
+                    status, delay = child.process.returncode, child.died(now)
                     child.process = None
+                    if delay is None:
+                        self.stderr.write(f"{child.name} exited with status {status} {GIVE_UP_AFTER} times in a "
+                                          "row, each within a minute of starting: stopping everything (its "
+                                          "output above says why).")
+                        exit_code = 1
+                        stopping.set()
+                        break
+                    self.stderr.write(f"{child.name} exited with status {status}; restarting it in {delay:g}s")
             stopping.wait(0.5)
         self._stop({c.name: c.process for c in children.values() if c.process is not None})
         if exit_code:
