@@ -391,7 +391,7 @@ def import_again(user, batch_id, *, request=None) -> UploadBatch:
         if not batch.reused_run:
             return batch
         uploads = list(batch.uploads.filter(state=Upload.State.COMPLETE))
-        missing = [u.filename for u in uploads if not storage.raw_path(user.pk, u.sha256).exists()]
+        missing = [u.filename for u in uploads if not rawstore.path(user.pk, u.sha256).exists()]
         if missing:
             raise TusError(410, f"The bytes of {', '.join(missing)} are no longer on the server; "
                                 "upload the files again to import them.")

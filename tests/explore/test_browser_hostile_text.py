@@ -10,8 +10,8 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect
 
-from core import partitions
 from core.maintenance import ensure_partitions_for
+from sources.location.tables import PLACE_VISIT
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ HOSTILE = ('<img src="x" onerror="window.__pwned=1">'
 def _only_visit(user_id, name):
     """One visit and nothing else on DAY, so the day map centres on its marker."""
     start = dt.datetime.combine(DAY, dt.time(10), tzinfo=dt.UTC)
-    ensure_partitions_for(partitions.PLACE_VISIT, start, start + dt.timedelta(hours=2))
+    ensure_partitions_for(PLACE_VISIT, start, start + dt.timedelta(hours=2))
     with connections["owner"].cursor() as cursor:
         cursor.execute(
             "INSERT INTO timeseries.place_visit (user_id, started_at, ended_at, utc_offset_minutes, lat_e7, lng_e7, "

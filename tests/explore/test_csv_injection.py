@@ -11,8 +11,8 @@ import json
 
 from django.urls import reverse
 
-from core import partitions
 from core.maintenance import ensure_partitions_for
+from sources.location.tables import ACTIVITY_SEGMENT, LOCATION_POINT, PLACE_VISIT
 from tests.explore.conftest import DAY, NEXT_DAY, _utc, insert_lake
 
 LONDON = (515072000, -1276000)  # west of Greenwich: negative longitudes must stay numbers
@@ -29,7 +29,7 @@ def _download(client, fmt):
 
 
 def _alice_with_hostile_places(make_user):
-    for table in (partitions.LOCATION_POINT, partitions.PLACE_VISIT, partitions.ACTIVITY_SEGMENT):
+    for table in (LOCATION_POINT, PLACE_VISIT, ACTIVITY_SEGMENT):
         ensure_partitions_for(table, _utc(DAY, 0), _utc(NEXT_DAY, 23))
     alice = make_user("alice", "user")
     insert_lake(alice.pk, LONDON, run_day1=1, run_day2=2, visit_names=HOSTILE)
@@ -50,7 +50,7 @@ def test_formula_cells_in_a_csv_export_start_with_an_apostrophe(committed, make_
 
 
 def test_tabs_and_carriage_returns_that_hide_a_formula_are_neutralized(committed, make_user, client):
-    for table in (partitions.LOCATION_POINT, partitions.PLACE_VISIT, partitions.ACTIVITY_SEGMENT):
+    for table in (LOCATION_POINT, PLACE_VISIT, ACTIVITY_SEGMENT):
         ensure_partitions_for(table, _utc(DAY, 0), _utc(NEXT_DAY, 23))
     alice = make_user("alice", "user")
     insert_lake(alice.pk, LONDON, run_day1=1, run_day2=2,

@@ -17,10 +17,10 @@ from django.db import connections
 from django.test import Client
 
 from audit.models import Event
-from core import partitions
 from core.bootstrap import admin_connect
 from core.maintenance import ensure_partitions_for
 from core.testing import running_console
+from sources.location.tables import LOCATION_POINT
 from tests.explore.conftest import DAY, NEXT_DAY, _utc
 
 STALL_SECONDS = 3
@@ -34,7 +34,7 @@ def _cookie(user) -> str:
 
 
 def _many_points(user):
-    ensure_partitions_for(partitions.LOCATION_POINT, _utc(DAY, 0), _utc(NEXT_DAY, 23))
+    ensure_partitions_for(LOCATION_POINT, _utc(DAY, 0), _utc(NEXT_DAY, 23))
     with connections["owner"].cursor() as cursor:
         cursor.execute(
             "INSERT INTO timeseries.location_point (user_id, recorded_at, utc_offset_minutes, lat_e7, lng_e7,"

@@ -10,6 +10,7 @@ from psycopg import sql
 
 from core import partitions
 from lifecycle.models import Policy
+from sources.location.tables import LOCATION_POINT
 from tests.lifecycle.conftest import add_location_history, months_back
 
 
@@ -20,7 +21,7 @@ def drop_emptied_months():
     yield
     cutoff = months_back(timezone.now(), 14)
     with connections["owner"].cursor() as cursor:
-        for part in partitions.list_partitions(cursor, partitions.LOCATION_POINT):
+        for part in partitions.list_partitions(cursor, LOCATION_POINT):
             if part.upper is not None and part.upper <= cutoff:
                 cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(part.schema, part.name)))
 
