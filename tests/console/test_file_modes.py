@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from datalake.embedded import EmbeddedServices
+from core.embedded import EmbeddedServices
 
 ROOT = Path(__file__).resolve().parents[2]
 
