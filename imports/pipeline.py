@@ -27,7 +27,7 @@ from operator import attrgetter
 
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -50,6 +50,11 @@ MAX_PROBLEMS = 5
 # Below this many new rows the planner's statistics are still good enough.
 ANALYZE_AFTER_ROWS = 100_000
 PROGRESS_EVERY_S = 1.0
+# A member started this often without settling took its worker down each time
+# (a crash in a C extension, the OOM killer): the next attempt gives it up
+# rather than die again.  Two, so that one ordinary kill or restart mid-member
+# (a deploy, SAFETY.md's SIGKILL fault) still resumes it.
+MAX_MEMBER_STARTS = 2
 
 # Why a member holds no data, shown beside it in the report.
 SKIP_REASONS = {
@@ -264,6 +269,12 @@ class Pipeline:
             self._settle(file, member, ImportMember.Status.SKIPPED,
                          error="An archive inside the archive: it is not opened. Upload it as a file of its own.")
             return
+        starts = self._start(file, member)
+        if starts > MAX_MEMBER_STARTS:
+            self._settle(file, member, ImportMember.Status.FAILED,
+                         error=f"Reading this file stopped the import worker {starts - 1} times (it crashed or was "
+                               f"killed), so it was not tried again; nothing from it was imported.")
+            return
         try:
             stream = member.open()
             head = stream.read(HEAD_BYTES)
@@ -309,6 +320,18 @@ class Pipeline:
                 raise  # a tar cannot go on past a broken member
         finally:
             stream.close()
+
+    def _start(self, file, member) -> int:
+        """Count one more attempt at the member, committed before it is read; return the count."""
+        with user_scope(self.user_id):
+            row, created = ImportMember.objects.get_or_create(
+                run_id=self.run_id, file=file, name=member.name,
+                defaults={"user_id": self.user_id, "size": member.size})
+            ImportMember.objects.filter(pk=row.pk).update(starts=F("starts") + 1)
+            if created:  # a tgz member, met for the first time: it joins the totals now
+                ImportRun.objects.filter(pk=self.run_id).update(
+                    members_total=F("members_total") + 1, bytes_total=F("bytes_total") + (member.size or 0))
+        return row.starts + 1
 
     def _load_items(self, items, product: str) -> dict:
         writer = loader.Writer()

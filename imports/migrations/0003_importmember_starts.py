@@ -1,0 +1,18 @@
+"""Count how often a member was started, so one that keeps killing its worker is given up."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('imports', '0002_drop_redundant_fk_indexes'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='importmember',
+            name='starts',
+            field=models.PositiveSmallIntegerField(default=0),
+        ),
+    ]
