@@ -16,9 +16,10 @@ together with its member row.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connections
+from django.db import connections, models
 from psycopg import sql
 
+from lake import models as lake_models
 from lake import partitions
 from lake.maintenance import ensure_partitions_for
 
@@ -31,6 +32,8 @@ class Target:
 
     table: partitions.PartitionedTable
     columns: tuple[str, ...]
+    # The model of the table: where the text columns' lengths are read from.
+    model: type[models.Model]
     # SELECT expressions for columns the source may leave NULL but the table
     # does not allow (blank strings, an end that defaults to the start).
     fill: dict[str, str] = field(default_factory=dict)
@@ -41,11 +44,34 @@ class Target:
     def stage_name(self) -> str:
         return f"stage_{self.table.name}"
 
+    @property
+    def text_limits(self) -> dict[str, int]:
+        return text_limits(self.model, self.columns)
+
+
+def text_limits(model: type[models.Model], columns) -> dict[str, int]:
+    """{column: max_length} of the bounded text columns among `columns`.
+
+    COPY refuses a whole batch for one value past a varchar's length, so the
+    caller checks rows against this first; reading it from the model keeps it
+    in step with the schema.
+    """
+    limits = {}
+    for name in columns:
+        column = model._meta.get_field(name)
+        if isinstance(column, models.CharField) and column.max_length:
+            limits[name] = column.max_length
+    return limits
+
+
+DEVICE_TEXT_LIMITS = text_limits(lake_models.Device, ("name", "platform"))
+
 
 LOCATION_POINT = Target(
     partitions.LOCATION_POINT,
     ("recorded_at", "utc_offset_minutes", "lat_e7", "lng_e7", "accuracy_m", "altitude_m", "vertical_accuracy_m",
      "velocity_mps", "heading_deg", "source", "device_tag", "platform", "activity_type", "activity_confidence"),
+    lake_models.LocationPoint,
     fill={"source": "coalesce(source, '')", "platform": "coalesce(platform, '')",
           "activity_type": "coalesce(activity_type, '')"},
     has_devices=True,
@@ -54,6 +80,7 @@ PLACE_VISIT = Target(
     partitions.PLACE_VISIT,
     ("started_at", "ended_at", "utc_offset_minutes", "lat_e7", "lng_e7", "place_id", "name", "address",
      "semantic_type", "confidence", "is_child"),
+    lake_models.PlaceVisit,
     fill={"place_id": "coalesce(place_id, '')", "name": "coalesce(name, '')", "address": "coalesce(address, '')",
           "semantic_type": "coalesce(semantic_type, '')", "is_child": "coalesce(is_child, false)"},
 )
@@ -61,6 +88,7 @@ ACTIVITY_SEGMENT = Target(
     partitions.ACTIVITY_SEGMENT,
     ("started_at", "ended_at", "utc_offset_minutes", "start_lat_e7", "start_lng_e7", "end_lat_e7", "end_lng_e7",
      "distance_m", "activity_type", "confidence", "waypoints"),
+    lake_models.ActivitySegment,
     fill={"ended_at": "coalesce(ended_at, started_at)", "activity_type": "coalesce(activity_type, 'UNKNOWN')",
           "waypoints": "coalesce(waypoints, '[]'::jsonb)"},
 )

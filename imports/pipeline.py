@@ -40,7 +40,7 @@ from imports.takeout.archive import ArchiveRejected, Reason, iter_members
 from imports.takeout.detect import HEAD_BYTES, detect
 from imports.takeout.location import FORMATS
 from imports.takeout.records import ActivitySegment, Device, LocationPoint, PlaceVisit, Rejection
-from imports.takeout.sanitize import BAD_JSON
+from imports.takeout.sanitize import BAD_JSON, TEXT_TOO_LONG, sample_of
 from lake.rls import user_scope
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,37 @@ _POINT_ROW = attrgetter(*loader.LOCATION_POINT.columns)
 _VISIT_ROW = attrgetter(*loader.PLACE_VISIT.columns)
 _SEGMENT_COLUMNS = loader.ACTIVITY_SEGMENT.columns[:-1]
 _SEGMENT_ROW = attrgetter(*_SEGMENT_COLUMNS)
+
+
+class _TextCheck:
+    """Refuses records whose text is longer than its column, remembering the values that fit.
+
+    Records.json repeats a handful of source/platform/activity combinations,
+    so most points cost one set lookup.  The remembered set is bounded: place
+    ids are unique per visit.
+    """
+
+    REMEMBER = 4096
+
+    def __init__(self, limits: dict[str, int]):
+        self.limits = tuple(limits.items())
+        names = [name for name, _ in self.limits]
+        getter = attrgetter(*names)
+        self.values = getter if len(names) > 1 else (lambda item: (getter(item),))
+        self.fit: set[tuple] = set()
+
+    def problem(self, values: tuple) -> str | None:
+        """A sentence for the first value too long for its column, or None (and remember they fit)."""
+        for (name, limit), value in zip(self.limits, values, strict=True):
+            if value is not None and len(value) > limit:
+                return f"{name} is {len(value):,} characters long; the lake keeps at most {limit}."
+        if len(self.fit) < self.REMEMBER:
+            self.fit.add(values)
+        return None
+
+
+def _text_sample(item) -> str:
+    return sample_of({name: getattr(item, name) for name in item.__slots__})
 
 
 class MemberBroken(Exception):
@@ -351,25 +382,44 @@ class Pipeline:
         devices: dict[int, tuple] = {}
         rejections: dict[str, dict] = {}
         rejected = 0
+        # One over-long value would fail the whole COPY batch: that record is refused instead.
+        point_text, visit_text, segment_text, device_text = (
+            _TextCheck(points.target.text_limits), _TextCheck(visits.target.text_limits),
+            _TextCheck(segments.target.text_limits), _TextCheck(loader.DEVICE_TEXT_LIMITS))
+        point_texts, point_fit = point_text.values, point_text.fit
+
+        def reject(reason: str, detail: str, sample: str) -> None:
+            nonlocal rejected
+            rejected += 1
+            entry = rejections.setdefault(reason, {"count": 0, "samples": []})
+            entry["count"] += 1
+            if len(entry["samples"]) < MAX_SAMPLES:
+                entry["samples"].append({"detail": detail, "sample": sample})
+
         for item in items:
             kind = item.__class__
             if kind is LocationPoint:
+                texts = point_texts(item)
+                if texts not in point_fit and (why := point_text.problem(texts)):
+                    reject(TEXT_TOO_LONG, why, _text_sample(item))
+                    continue
                 add_point(_POINT_ROW(item))
             elif kind is Rejection:
                 if item.reason == BAD_JSON:
                     raise MemberBroken(f"The file stops being valid JSON part-way ({item.detail}); nothing from "
                                        f"it was imported, so that no half of it is. {item.sample}".strip())
-                rejected += 1
-                entry = rejections.setdefault(item.reason, {"count": 0, "samples": []})
-                entry["count"] += 1
-                if len(entry["samples"]) < MAX_SAMPLES:
-                    entry["samples"].append({"detail": item.detail, "sample": item.sample})
-            elif kind is PlaceVisit:
-                add_visit(_VISIT_ROW(item))
-            elif kind is ActivitySegment:
-                add_segment((*_SEGMENT_ROW(item), [list(p) for p in item.waypoints]))
-            elif kind is Device:
-                devices[item.device_tag] = (item.device_tag, item.name, item.platform)
+                reject(item.reason, item.detail, item.sample)
+            else:
+                check = visit_text if kind is PlaceVisit else segment_text if kind is ActivitySegment else \
+                    device_text if kind is Device else None
+                if check is not None and (why := check.problem(check.values(item))):
+                    reject(TEXT_TOO_LONG, why, _text_sample(item))
+                elif kind is PlaceVisit:
+                    add_visit(_VISIT_ROW(item))
+                elif kind is ActivitySegment:
+                    add_segment((*_SEGMENT_ROW(item), [list(p) for p in item.waypoints]))
+                elif kind is Device:
+                    devices[item.device_tag] = (item.device_tag, item.name, item.platform)
         results = []
         for batch in (points, visits, segments):
             result = batch.finish()

@@ -27,6 +27,8 @@ TIMESTAMP_IMPLAUSIBLE = "timestamp_implausible"
 TIMESTAMP_WRONG_UNIT = "timestamp_wrong_unit"
 BAD_NUMBER = "bad_number"
 VALUE_OUT_OF_RANGE = "value_out_of_range"
+# Raised by the pipeline, which knows the columns: a text longer than the lake keeps.
+TEXT_TOO_LONG = "text_too_long"
 
 LAT_E7_MAX = 900_000_000
 LNG_E7_MAX = 1_800_000_000
@@ -281,8 +283,12 @@ def clean_text(value: object, max_len: int = MAX_TEXT) -> str | None:
 
 
 def clean_code(value: object) -> str | None:
-    """An enum-like label (source, platform, activity type) upper-cased: ``"wifi"`` -> ``"WIFI"``."""
-    text = clean_text(value, 64)
+    """An enum-like label (source, platform, activity type) upper-cased: ``"wifi"`` -> ``"WIFI"``.
+
+    Not cut to a length here: a label longer than its column is refused by
+    the pipeline, which knows the column, rather than silently shortened.
+    """
+    text = clean_text(value)
     if text is None:
         return None
     return text.strip().upper() or None
