@@ -85,3 +85,24 @@ def requeue_run(run: ImportRun, *, reason: str) -> bool:
                      details={"reason": reason, "attempt": run.attempts})
         enqueue_run(run)
     return True
+
+
+def forget_user_imports(user) -> list:
+    """Delete-everything's share of the imports: the person's runs, as (name, queryset) to delete.
+
+    Their files and members go with them (ON DELETE CASCADE): file and member
+    names, hashes, rejection samples with raw coordinates. Deleted first, so a
+    member in flight either committed before (and its rows are deleted too) or
+    fails to settle against a run that is gone, rolling its rows back.
+    """
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from imports.progress import progress_key
+
+    runs = ImportRun.objects.filter(user=user)
+    keys = [progress_key(pk) for pk in runs.values_list("pk", flat=True)]
+    # The live progress line names the member being read.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+    return [("import_run", runs)]
+

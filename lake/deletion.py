@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from audit.actions import record_event
+from audit.actions import record_event, redact_events_of
 from lake import analytics
 from lake.models import ActivitySegment, Device, LocationPoint, PlaceVisit
 
@@ -28,6 +28,11 @@ TABLES = (
 )
 # The lifecycle app's function that crypto-shreds a user's archives, if it provides one.
 ARCHIVE_SHRED_HOOK = "archive.actions.shred_user_archives"
+# Other apps' records that name what the person imported (file and member
+# names, hashes, rejection samples with coordinates): each hook returns
+# (name, queryset) pairs deleted and verified with the lake's rows. Imports
+# first: deleting a run stops a member in flight from committing.
+FORGET_HOOKS = ("imports.actions.forget_user_imports", "uploads.actions.forget_user_uploads")
 
 
 class NothingSelected(ValueError):
@@ -91,12 +96,28 @@ def delete_range(user, start: dt.date, end: dt.date, *, request=None) -> Deletio
 
 
 def delete_everything(user, *, request=None) -> DeletionResult:
-    """All of the user's lake data and devices; archives through the lifecycle app."""
+    """All of the user's lake data, devices, imports and uploads; archives through the lifecycle app.
+
+    The audit log keeps her events but not their content (redacted in the
+    same transaction); the deletion's own event, recorded after, says what went.
+    """
     result = DeletionResult(scope="everything")
-    selections = [(name, model.objects.all()) for name, model, _ in TABLES]
-    selections.append(("device", Device.objects.filter(user=user)))
-    return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
-                   details={"scope": "everything"}, then=lambda: _shred_archives(user))
+    with transaction.atomic():
+        # First, while her devices, runs and uploads still say which events are about her.
+        redacted = redact_events_of(user)
+        result.notes.append(f"audit: {redacted} earlier events keep what happened, not its content")
+        selections = [pair for hook in FORGET_HOOKS for pair in _forget_hook(hook)(user)]
+        selections += [(name, model.objects.all()) for name, model, _ in TABLES]
+        selections.append(("device", Device.objects.filter(user=user)))
+        return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
+                       details={"scope": "everything"}, then=lambda: _shred_archives(user))
+
+
+def _forget_hook(path: str):
+    try:
+        return import_string(path)
+    except ImportError:
+        return lambda user: []  # that app is not installed: it holds nothing of hers
 
 
 def _shred_archives(user) -> str:
