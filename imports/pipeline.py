@@ -210,9 +210,12 @@ class Pipeline:
             if self.new_rows >= ANALYZE_AFTER_ROWS:
                 loader.analyze(sorted(self.loaded_targets, key=lambda t: t.table.label))
         except Exception as error:
-            if type(error).__name__ == "JobTimeoutException":
-                # Leave it running: the member in flight rolled back, and the
-                # reconciler gives the run another attempt.
+            if type(error).__name__ == "JobTimeoutException" or lost_database(error):
+                # Leave it running: the member in flight rolled back (a lost
+                # session takes its transaction and the run's lock with it), and
+                # the reconciler gives the run another attempt.
+                log.warning("import run %s interrupted (%s); left for the reconciler", self.run_id,
+                            type(error).__name__)
                 raise
             log.exception("import run %s failed", self.run_id)
             self._set(status=ImportRun.Status.FAILED, stage=ImportRun.Stage.FINISHED, finished_at=timezone.now(),
@@ -508,6 +511,23 @@ class Pipeline:
         if run.accepted:
             notify_analytics(self.user_id)
         return run
+
+
+def lost_database(error: BaseException) -> bool:
+    """Whether `error` means the worker's database session is gone, rather than a bug or bad data.
+
+    A terminated backend (57P01), a server shutting down or restarting (57P),
+    a broken connection (08, or no SQLSTATE at all: the socket closed): the
+    transaction rolled back with the session, so retrying the run is safe.
+    """
+    import psycopg
+
+    cause = error if isinstance(error, psycopg.Error) else error.__cause__
+    if isinstance(cause, psycopg.InterfaceError):
+        return True
+    if not isinstance(cause, psycopg.OperationalError):
+        return False
+    return cause.sqlstate is None or cause.sqlstate.startswith(("08", "57P"))
 
 
 def merge_product(products: dict, product: str, stats: dict) -> None:
