@@ -1,12 +1,16 @@
 """SAFETY.md's faults not covered by test_worker_faults: each ends with the rows of a clean run, none twice.
 
 * the RQ job timeout fires inside a member (the horse's SIGALRM death penalty);
+* SIGTERM to the worker mid-member: the first lets the member and the run
+  finish (RQ's warm shutdown), a second kills the work horse (cold shutdown);
 * the worker's PostgreSQL backend is terminated mid-member (pg_terminate_backend);
 * Redis loses everything mid-run (a restart without persistence): the run in
   flight and a queued run whose job vanished are both finished after reconcile.
 """
 
 import datetime as dt
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -47,9 +51,10 @@ def export(tmp_path, name="takeout-001.zip", big_points=400_000):
             [(f"{day}T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z", 400000000 + m, 10000000 + i)
              for i in range(2000)])
         if m == 2:
+            start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
             files[BIG] = records_json(
-                [(f"2020-{1 + i // 40000:02d}-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
-                  450000000 + i, 10000000 + i) for i in range(big_points)])
+                [((start + dt.timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ"), 450000000 + i, 10000000 + i)
+                 for i in range(big_points)])
     return make_zip(tmp_path / name, files)
 
 
@@ -201,3 +206,46 @@ def test_redis_losing_everything_mid_run_ends_with_both_runs_imported_once(
     assert (done_first.duplicates, done_second.duplicates) == (0, 0)
     assert done_first.accepted == 6 * 2000 + 400_000 and done_second.accepted == 6 * 2000 + 1000
     same_as_a_clean_run(alice, make_user, archive)
+
+
+def test_sigterm_mid_member_finishes_it_and_a_second_sigterm_rolls_it_back_for_the_retry(
+        alice, make_user, child_env, imports_queue, run_worker, tmp_path):
+    archive = export(tmp_path)
+    run = create_run(alice, [raw_file(archive)])
+    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "rqworker", "imports"], env=child_env,
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: in_flight(alice, run.pk), what="the big member to start")
+        os.kill(worker.pid, signal.SIGTERM)  # a deploy stopping the worker: warm shutdown
+        output, _ = worker.communicate(timeout=120)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    warm = the_run(alice, run.pk)
+    assert warm.status == ImportRun.Status.SUCCEEDED, output[-2000:]
+    assert (warm.accepted, warm.duplicates, warm.attempts) == (6 * 2000 + 400_000, 0, 0)
+
+    # A longer member for the second part: the signals must land a second apart inside it.
+    archive = export(tmp_path, "takeout-long.zip", big_points=800_000)
+    bob = make_user("bob", "user")
+    cold = create_run(bob, [raw_file(archive)])
+    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "rqworker", "imports"], env=child_env,
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: in_flight(bob, cold.pk), what="the big member to start")
+        os.kill(worker.pid, signal.SIGTERM)
+        time.sleep(1.5)  # RQ ignores a second signal within a second of the first
+        os.kill(worker.pid, signal.SIGTERM)  # impatient: cold shutdown kills the work horse
+        output, _ = worker.communicate(timeout=120)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert the_run(bob, cold.pk).status == ImportRun.Status.RUNNING, output[-2000:]
+    committed_rows_only(bob, cold.pk)
+    wait_unlocked(cold.pk)
+
+    finished = resume(bob, cold.pk, run_worker)
+
+    assert (finished.attempts, finished.duplicates) == (1, 0)
+    assert finished.accepted == 6 * 2000 + 800_000
+    same_as_a_clean_run(bob, make_user, archive)
