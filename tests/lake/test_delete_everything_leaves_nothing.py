@@ -14,6 +14,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import subprocess
+import sys
+import time
 import zipfile
 
 import django_rq
@@ -23,8 +26,12 @@ from django.db.models import Q
 
 from archive.models import ArchivedSummary
 from audit.models import Event
+from imports.actions import create_run
+from imports.models import ImportMember
 from lake import deletion
 from lake.rls import user_scope
+from tests.conftest import ROOT
+from tests.imports.conftest import LH, make_zip, raw_file, records_json
 from uploads import actions as uploads
 from uploads import storage
 from uploads.models import Upload
@@ -161,3 +168,39 @@ def test_delete_everything_leaves_no_value_of_hers_in_any_table(alice, bob, queu
     with user_scope(bob.pk):
         assert Upload.objects.count() == 1
     assert list(ArchivedSummary.objects.using("owner").values_list("user_id", flat=True)) == [bob.pk]
+
+
+def test_delete_everything_during_an_import_leaves_no_row_of_it(alice, queues, child_env, tmp_path):
+    """A member in flight when the runs go cannot settle afterwards: its rows roll back with it."""
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    archive = make_zip(tmp_path / "takeout-001.zip", {
+        f"{LH}/Records.json": records_json([((start + dt.timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                             450000000 + i, 10000000 + i) for i in range(400_000)]),
+        f"{LH}/Later/Records.json": records_json([("2021-01-01T00:00:00Z", 1, 2)]),
+    })
+    run = create_run(alice, [raw_file(archive)])
+    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "rqworker", "--burst", "imports"],
+                              env=child_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with user_scope(alice.pk):
+                started = ImportMember.objects.filter(run_id=run.pk, name=f"{LH}/Records.json", starts=1,
+                                                      status=ImportMember.Status.PENDING).exists()
+            if started or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        assert started, "the big member never started"
+        with user_scope(alice.pk):
+            result = deletion.delete_everything(alice)
+        worker.wait(timeout=120)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
+    assert result.verified and result.deleted["import_run"] == 1
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM timeseries.location_point WHERE user_id = %s", [alice.pk])
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM imports.import_member WHERE user_id = %s", [alice.pk])
+        assert cursor.fetchone()[0] == 0
