@@ -111,7 +111,8 @@ class _TextCheck:
 
 
 def _text_sample(item) -> str:
-    return sample_of({name: getattr(item, name) for name in item.__slots__})
+    values = {name: getattr(item, name) for name in item.__slots__}
+    return sample_of({name: v.isoformat() if isinstance(v, dt.datetime) else v for name, v in values.items()})
 
 
 class MemberBroken(Exception):

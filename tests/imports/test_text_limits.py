@@ -82,6 +82,7 @@ def test_over_long_place_fields_reject_the_visit_with_a_sample_and_a_sentence(im
     assert f"place_id is {limit(lake.PlaceVisit, 'place_id') + 1} characters long" in details[0]
     assert f"at most {limit(lake.PlaceVisit, 'place_id')}" in details[0]
     assert all(len(s["sample"]) <= 300 for s in run.rejections["text_too_long"]["samples"])
+    assert '"started_at": "2020-01-01T02:00:00+00:00"' in run.rejections["text_too_long"]["samples"][0]["sample"]
     assert all_rows(alice, "timeseries.place_visit", "place_id, length(name), 1") == [("ChIJ-good", 1500, 1)]
     assert count_rows(alice, "timeseries.activity_segment") == 0
     assert all_rows(alice, "user_data.device", "device_tag, name, platform") == [(1, "Pixel 7", "ANDROID")]
