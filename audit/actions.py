@@ -1,6 +1,11 @@
 """The one way to write the audit log."""
 
+from django.db import connections
+
 from audit.models import Event
+
+# What a redacted event's details become; the migration's trigger admits only this.
+REDACTED = {"redacted": "deleted with everything else"}
 
 
 def _client(request):
@@ -32,3 +37,15 @@ def record_event(action: str, *, actor=None, target: str = "", details: dict | N
     )
     event.save(using=using, force_insert=True)
     return event
+
+
+def redact_events_of(user, using: str = "default") -> int:
+    """Blank the content of every audit event about `user`; the events themselves stay.
+
+    For "delete everything": file names, hashes, device names and ranges go,
+    who did what and when remains. Runs in the caller's transaction, which
+    must be scoped to `user` (the database function checks); returns the count.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT audit.redact_user_events(%s)", [user.pk])
+        return cursor.fetchone()[0]

@@ -5,8 +5,26 @@ pipeline's loader (imports/loader.py) moves batches into them.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
 
 from core.partitions import PartitionedTable
+
+
+def text_limits(model: type[models.Model], columns) -> dict[str, int]:
+    """{column: max_length} of the bounded text columns among `columns`.
+
+    COPY refuses a whole batch for one value past a varchar's length, so the
+    pipeline checks each record against this first; reading it from the model
+    keeps it in step with the schema.
+    """
+    limits = {}
+    for name in columns:
+        column = model._meta.get_field(name)
+        if isinstance(column, models.CharField) and column.max_length:
+            limits[name] = column.max_length
+    return limits
 
 
 @dataclass(frozen=True, eq=False)
@@ -15,6 +33,8 @@ class Target:
 
     table: PartitionedTable
     columns: tuple[str, ...]
+    # The model of the table: where the text columns' lengths are read from.
+    model: Any = None
     # SELECT expressions for columns the source may leave NULL but the table
     # does not allow (blank strings, an end that defaults to the start).
     fill: dict[str, str] = field(default_factory=dict)
@@ -26,3 +46,7 @@ class Target:
     @property
     def stage_name(self) -> str:
         return f"stage_{self.table.name}"
+
+    @property
+    def text_limits(self) -> dict[str, int]:
+        return text_limits(self.model, self.columns) if self.model is not None else {}

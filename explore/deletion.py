@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from audit.actions import record_event
-from imports.actions import mark_runs_deleted
+from audit.actions import record_event, redact_events_of
+from imports.actions import forget_user_imports, mark_runs_deleted
 from lifecycle.actions import shred_user_archives
 from sources import registry
+from uploads.actions import forget_user_uploads
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,11 @@ TABLES = tuple((dataset.name, dataset.model, dataset.time_field)
                for _source, dataset in registry.datasets() if dataset.by_run)
 # Tables of things that belong to the person rather than to a run (devices): only "everything" deletes them.
 KEPT_TABLES = tuple((dataset.name, dataset.model) for _source, dataset in registry.datasets() if not dataset.by_run)
+# Other apps' records that name what the person imported (file and member
+# names, hashes, rejection samples with coordinates): each returns (name,
+# queryset) pairs deleted and verified with the lake's rows. Imports first:
+# deleting a run stops a member in flight from committing.
+FORGET = (forget_user_imports, forget_user_uploads)
 
 
 class NothingSelected(ValueError):
@@ -90,12 +96,22 @@ def delete_range(user, start: dt.date, end: dt.date, *, request=None) -> Deletio
 
 
 def delete_everything(user, *, request=None) -> DeletionResult:
-    """All of the user's lake data and devices; archives through the lifecycle app."""
+    """All of the user's lake data, devices, imports and uploads; archives through the lifecycle app.
+
+    The audit log keeps her events but not their content (redacted in the
+    same transaction); the deletion's own event, recorded after, says what went.
+    """
     result = DeletionResult(scope="everything")
-    selections = [(name, model.objects.all()) for name, model, _ in TABLES]
-    selections += [(name, model.objects.filter(user=user)) for name, model in KEPT_TABLES]
-    return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
-                   details={"scope": "everything"}, then=lambda: _shred_archives(user), runs_deleted="all")
+    with transaction.atomic():
+        # First, while her devices, runs and uploads still say which events are about her.
+        redacted = redact_events_of(user)
+        result.notes.append(f"audit: {redacted} earlier events keep what happened, not its content")
+        selections = [pair for forget in FORGET for pair in forget(user)]
+        selections += [(name, model.objects.all()) for name, model, _ in TABLES]
+        selections += [(name, model.objects.filter(user=user)) for name, model in KEPT_TABLES]
+        # Her runs are deleted outright (above), so none is left to mark as deleted.
+        return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
+                       details={"scope": "everything"}, then=lambda: _shred_archives(user))
 
 
 def _mark_runs_deleted(user, run_ids: list[int] | None) -> None:

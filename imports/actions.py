@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import django_rq
+from django.core.cache import cache
+from django.db import transaction
 
 from audit.actions import record_event
 from core.rls import user_scope
 from imports.models import ImportFile, ImportRun
+from imports.progress import progress_key
 
 QUEUE = "imports"
 # Enqueued by name: imports.jobs imports this module, never the reverse.
@@ -99,3 +102,19 @@ def requeue_run(run: ImportRun, *, reason: str) -> bool:
                      details={"reason": reason, "attempt": run.attempts})
         enqueue_run(run)
     return True
+
+
+def forget_user_imports(user) -> list:
+    """Delete-everything's share of the imports: the person's runs, as (name, queryset) to delete.
+
+    Their files and members go with them (ON DELETE CASCADE): file and member
+    names, hashes, rejection samples with raw coordinates. Deleted first, so a
+    member in flight either committed before (and its rows are deleted too) or
+    fails to settle against a run that is gone, rolling its rows back.
+    """
+    runs = ImportRun.objects.filter(user=user)
+    keys = [progress_key(pk) for pk in runs.values_list("pk", flat=True)]
+    # The live progress line names the member being read.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+    return [("import_run", runs)]
+

@@ -172,6 +172,9 @@ class ImportMember(models.Model):
     error = models.TextField(blank=True)
     seconds = models.FloatField(default=0)
     committed_at = models.DateTimeField(null=True)
+    # Attempts at reading it, each committed before its first byte: a member
+    # that was started this often and never settled took its worker down.
+    starts = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = qualified("imports", "import_member")

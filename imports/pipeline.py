@@ -23,10 +23,11 @@ import logging
 import os
 import socket
 import time
+from operator import attrgetter
 
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ from imports.progress import progress_key
 from sources import registry
 from sources.detect import HEAD_BYTES, detect
 from sources.records import Rejection
-from sources.sanitize import BAD_JSON
+from sources.sanitize import BAD_JSON, TEXT_TOO_LONG, sample_of
 from vault.keys import KeyMissing
 from vault.rawstore import open_raw
 
@@ -49,6 +50,11 @@ MAX_PROBLEMS = 5
 # Below this many new rows the planner's statistics are still good enough.
 ANALYZE_AFTER_ROWS = 100_000
 PROGRESS_EVERY_S = 1.0
+# A member started this often without settling took its worker down each time
+# (a crash in a C extension, the OOM killer): the next attempt gives it up
+# rather than die again.  Two, so that one ordinary kill or restart mid-member
+# (a deploy, SAFETY.md's SIGKILL fault) still resumes it.
+MAX_MEMBER_STARTS = 2
 
 # Why a member holds no data, shown beside it in the report.
 SKIP_REASONS = registry.skip_reasons() | {
@@ -73,6 +79,41 @@ NOTICES = {
 }
 NO_DATA = "No Google location data was recognized in these files."
 
+
+
+class _TextCheck:
+    """Refuses records whose text is longer than its column, remembering the values that fit.
+
+    Records.json repeats a handful of source/platform/activity combinations,
+    so most points cost one set lookup.  The remembered set is bounded: place
+    ids are unique per visit.
+    """
+
+    REMEMBER = 4096
+
+    def __init__(self, limits: dict[str, int]):
+        self.limits = tuple(limits.items())
+        names = [name for name, _ in self.limits]
+        if not names:
+            self.values = lambda item: ()
+        else:
+            getter = attrgetter(*names)
+            self.values = getter if len(names) > 1 else (lambda item: (getter(item),))
+        self.fit: set[tuple] = set()
+
+    def problem(self, values: tuple) -> str | None:
+        """A sentence for the first value too long for its column, or None (and remember they fit)."""
+        for (name, limit), value in zip(self.limits, values, strict=True):
+            if value is not None and len(value) > limit:
+                return f"{name} is {len(value):,} characters long; the lake keeps at most {limit}."
+        if len(self.fit) < self.REMEMBER:
+            self.fit.add(values)
+        return None
+
+
+def _text_sample(item) -> str:
+    values = {name: getattr(item, name) for name in item.__slots__}
+    return sample_of({name: v.isoformat() if isinstance(v, dt.datetime) else v for name, v in values.items()})
 
 
 class MemberBroken(Exception):
@@ -171,9 +212,12 @@ class Pipeline:
             if self.new_rows >= ANALYZE_AFTER_ROWS:
                 loader.analyze(sorted(self.loaded_targets, key=lambda t: t.table.label))
         except Exception as error:
-            if type(error).__name__ == "JobTimeoutException":
-                # Leave it running: the member in flight rolled back, and the
-                # reconciler gives the run another attempt.
+            if type(error).__name__ == "JobTimeoutException" or lost_database(error):
+                # Leave it running: the member in flight rolled back (a lost
+                # session takes its transaction and the run's lock with it), and
+                # the reconciler gives the run another attempt.
+                log.warning("import run %s interrupted (%s); left for the reconciler", self.run_id,
+                            type(error).__name__)
                 raise
             log.exception("import run %s failed", self.run_id)
             self._set(status=ImportRun.Status.FAILED, stage=ImportRun.Stage.FINISHED, finished_at=timezone.now(),
@@ -261,6 +305,12 @@ class Pipeline:
             self._settle(file, member, ImportMember.Status.SKIPPED,
                          error="An archive inside the archive: it is not opened. Upload it as a file of its own.")
             return
+        starts = self._start(file, member)
+        if starts > MAX_MEMBER_STARTS:
+            self._settle(file, member, ImportMember.Status.FAILED,
+                         error=f"Reading this file stopped the import worker {starts - 1} times (it crashed or was "
+                               f"killed), so it was not tried again; nothing from it was imported.")
+            return
         try:
             stream = member.open()
             head = stream.read(HEAD_BYTES)
@@ -308,6 +358,18 @@ class Pipeline:
         finally:
             stream.close()
 
+    def _start(self, file, member) -> int:
+        """Count one more attempt at the member, committed before it is read; return the count."""
+        with user_scope(self.user_id):
+            row, created = ImportMember.objects.get_or_create(
+                run_id=self.run_id, file=file, name=member.name,
+                defaults={"user_id": self.user_id, "size": member.size})
+            ImportMember.objects.filter(pk=row.pk).update(starts=F("starts") + 1)
+            if created:  # a tgz member, met for the first time: it joins the totals now
+                ImportRun.objects.filter(pk=self.run_id).update(
+                    members_total=F("members_total") + 1, bytes_total=F("bytes_total") + (member.size or 0))
+        return row.starts + 1
+
     def _load_items(self, source, items, product: str) -> dict:
         writer = loader.Writer()
         try:
@@ -324,28 +386,43 @@ class Pipeline:
         for kind, (target, row) in source.routes.items():
             if target not in batches:
                 batches[target] = loader.BatchLoader(target, **common)
-            routes[kind] = (batches[target].add, row)
+            # One over-long value would fail the whole COPY batch: that record is refused instead.
+            routes[kind] = (batches[target].add, row, _TextCheck(target.text_limits))
         self._batches = tuple(batches.values())
         collected = {kind: {} for kind in source.collected}
+        collected_checks = {kind: _TextCheck(spec.text_limits) for kind, spec in source.collected.items()}
         rejections: dict[str, dict] = {}
         rejected = 0
+
+        def reject(reason: str, detail: str, sample: str) -> None:
+            nonlocal rejected
+            rejected += 1
+            entry = rejections.setdefault(reason, {"count": 0, "samples": []})
+            entry["count"] += 1
+            if len(entry["samples"]) < MAX_SAMPLES:
+                entry["samples"].append({"detail": detail, "sample": sample})
+
         for item in items:
             kind = item.__class__
             route = routes.get(kind)  # one dict look-up per record: this loop is the import's hot path
             if route is not None:
-                add, row = route
+                add, row, check = route
+                texts = check.values(item)
+                if texts not in check.fit and (why := check.problem(texts)):
+                    reject(TEXT_TOO_LONG, why, _text_sample(item))
+                    continue
                 add(row(item))
             elif kind is Rejection:
                 if item.reason == BAD_JSON:
                     raise MemberBroken(f"The file stops being valid JSON part-way ({item.detail}); nothing from "
                                        f"it was imported, so that no half of it is. {item.sample}".strip())
-                rejected += 1
-                entry = rejections.setdefault(item.reason, {"count": 0, "samples": []})
-                entry["count"] += 1
-                if len(entry["samples"]) < MAX_SAMPLES:
-                    entry["samples"].append({"detail": item.detail, "sample": item.sample})
+                reject(item.reason, item.detail, item.sample)
             elif kind in collected:
-                collected[kind][source.collected[kind].key(item)] = item
+                check = collected_checks[kind]
+                if why := check.problem(check.values(item)):
+                    reject(TEXT_TOO_LONG, why, _text_sample(item))
+                else:
+                    collected[kind][source.collected[kind].key(item)] = item
         results = []
         for batch in self._batches:
             result = batch.finish()
@@ -440,6 +517,23 @@ class Pipeline:
         if run.accepted:
             notify_changed(self.user_id)
         return run
+
+
+def lost_database(error: BaseException) -> bool:
+    """Whether `error` means the worker's database session is gone, rather than a bug or bad data.
+
+    A terminated backend (57P01), a server shutting down or restarting (57P),
+    a broken connection (08, or no SQLSTATE at all: the socket closed): the
+    transaction rolled back with the session, so retrying the run is safe.
+    """
+    import psycopg
+
+    cause = error if isinstance(error, psycopg.Error) else error.__cause__
+    if isinstance(cause, psycopg.InterfaceError):
+        return True
+    if not isinstance(cause, psycopg.OperationalError):
+        return False
+    return cause.sqlstate is None or cause.sqlstate.startswith(("08", "57P"))
 
 
 def merge_product(products: dict, product: str, stats: dict) -> None:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.actions import record_event
-from lifecycle.models import ArchivedPartition, Policy
+from lifecycle.models import ArchivedPartition, ArchivedSummary, Policy
 from vault import rawstore
 from vault.keyring import keyring
 
@@ -117,12 +117,15 @@ def shred_user_archives(user_id: int, *, actor=None) -> str:
     """
     shredded = keyring().shred_user(user_id)
     removed = rawstore.shred_user(user_id)
+    # Her archived months' totals are aggregates of her data too (and the overview would still count them).
+    summaries, _ = ArchivedSummary.objects.using("owner").filter(user_id=user_id).delete()
     pending = ArchivedPartition.objects.filter(state=ArchivedPartition.State.DETACHED).order_by("-drop_after")
     quarantine = pending.count()
     last_drop = pending.values_list("drop_after", flat=True).first()
     with transaction.atomic():
         record_event("lifecycle.user_shredded", actor=actor, target=f"user:{user_id}",
                      details={"key_shredded": shredded, "raw_files_removed": removed,
+                              "archived_summaries_deleted": summaries,
                               "partitions_in_quarantine": quarantine})
     sentence = ("the archive key was destroyed, so archived files and raw uploads can no longer be read"
                 if shredded else "there was no archive key to destroy")

@@ -13,7 +13,7 @@ from django.conf import settings
 STATES = ("crit", "warn", "info", "ok")
 RANK = {state: i for i, state in enumerate(STATES)}
 LABELS = {"crit": "critical", "warn": "warning", "info": "note", "ok": "ok"}
-# Where Django keeps its own tables; the lake's live in the schemas of lake.schemas.
+# Where Django keeps its own tables; the lake's live in the schemas of core.schemas.
 DJANGO_SCHEMA = "public"
 
 

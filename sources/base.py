@@ -36,6 +36,8 @@ class Collected:
     key: Callable[[Any], Any]
     # (records, user_id=...) -> how many were stored; runs in the member's transaction
     store: Callable[..., int]
+    # {attribute: max length} of its bounded text (core.loading.text_limits): longer ones are rejected
+    text_limits: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

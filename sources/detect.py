@@ -74,7 +74,9 @@ def _outline(head: bytes) -> tuple[set[str], dict[str, set[str]]]:
     top_keys: set[str] = set()
     record_keys: dict[str, set[str]] = {}
     try:
-        events = ijson.parse(SafeJSONStream(io.BytesIO(head)))
+        # use_float=True: yajl2_c builds an int of more than 4,300 digits through
+        # a conversion CPython refuses, then dereferences the NULL (SIGSEGV).
+        events = ijson.parse(SafeJSONStream(io.BytesIO(head)), use_float=True)
         for count, (prefix, event, value) in enumerate(events):
             if count > _MAX_EVENTS:
                 break

@@ -27,6 +27,8 @@ TIMESTAMP_IMPLAUSIBLE = "timestamp_implausible"
 TIMESTAMP_WRONG_UNIT = "timestamp_wrong_unit"
 BAD_NUMBER = "bad_number"
 VALUE_OUT_OF_RANGE = "value_out_of_range"
+# Raised by the pipeline, which knows the columns: a text longer than the lake keeps.
+TEXT_TOO_LONG = "text_too_long"
 
 LAT_E7_MAX = 900_000_000
 LNG_E7_MAX = 1_800_000_000
@@ -35,6 +37,9 @@ INT64_MAX = 2**63 - 1
 MAX_TEXT = 2_000
 SAMPLE_CHARS = 300
 MAX_JSON_DEPTH = 64
+# No string, key or number Google writes comes near this; ijson buffers a whole
+# token (then copies it), so one 100 MB name cost 350 MB before this cap.
+MAX_TOKEN_BYTES = 1024 * 1024
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -281,8 +286,12 @@ def clean_text(value: object, max_len: int = MAX_TEXT) -> str | None:
 
 
 def clean_code(value: object) -> str | None:
-    """An enum-like label (source, platform, activity type) upper-cased: ``"wifi"`` -> ``"WIFI"``."""
-    text = clean_text(value, 64)
+    """An enum-like label (source, platform, activity type) upper-cased: ``"wifi"`` -> ``"WIFI"``.
+
+    Not cut to a length here: a label longer than its column is refused by
+    the pipeline, which knows the column, rather than silently shortened.
+    """
+    text = clean_text(value)
     if text is None:
         return None
     return text.strip().upper() or None
@@ -330,8 +339,18 @@ class JSONTooDeep(ValueError):
     pass
 
 
+class JSONTokenTooLong(ValueError):
+    pass
+
+
+# A number (or any bare word) runs until one of these; inside a string only the quote ends it.
+_TOKEN_ENDS = b' \t\n\r,:[]{}"'
+_BARE_BYTES = bytes(sorted(set(range(256)) - set(_TOKEN_ENDS)))
+_BARE_TOKEN = re.compile(rb'[^ \t\n\r,:\[\]{}"]+')
+
+
 class SafeJSONStream:
-    """A binary reader for ijson that drops a UTF-8 BOM and refuses deep nesting.
+    """A binary reader for ijson that drops a UTF-8 BOM, refuses deep nesting and over-long tokens.
 
     ijson keeps the path of every open container as a string, so its memory grows
     with the *square* of the nesting depth: 30,000 levels take gigabytes, 100,000
@@ -348,16 +367,25 @@ class SafeJSONStream:
     by a level or two, never undershoot.  Where the JSON is invalid the count may
     drift, but ijson stops at the first bad byte anyway.
 
+    It also raises :class:`JSONTokenTooLong` (a ``ValueError``) once a string
+    (escapes counted as written) or a bare token such as a number runs past
+    ``max_token`` bytes: ijson would buffer all of it first.  Lengths come from
+    the same quote split, per chunk, with only the token at each end carried
+    over, so the cost is a few C-level passes per chunk.
+
     ``head`` is data already read from ``raw`` that must come first.
     """
 
-    def __init__(self, raw, head: bytes = b"", *, max_depth: int = MAX_JSON_DEPTH) -> None:
+    def __init__(self, raw, head: bytes = b"", *, max_depth: int = MAX_JSON_DEPTH,
+                 max_token: int = MAX_TOKEN_BYTES) -> None:
         self._raw = raw
         self._head = head
         self._started = False
         self._max_depth = max_depth
-        # (open containers, inside a string?, last byte was an escaping backslash?)
-        self._state = (0, False, False)
+        self._max_token = max_token
+        # (open containers, inside a string?, last byte was an escaping backslash?,
+        #  bytes of the token still open at the end of the last chunk)
+        self._state = (0, False, False, 0)
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:
@@ -393,20 +421,24 @@ class SafeJSONStream:
         chunk = self._raw.read(size)
         return bytes(chunk) if chunk else b""
 
-    def _scan(self, chunk: bytes, state: tuple[int, bool, bool]) -> tuple[int, bool, bool]:
-        depth, in_string, escape_pending = state
+    def _scan(self, chunk: bytes, state: tuple[int, bool, bool, int]) -> tuple[int, bool, bool, int]:
+        depth, in_string, escape_pending, run = state
         if escape_pending:
             # The previous chunk ended in a backslash: this byte is escaped.
             chunk = chunk[1:]
+            run += 1
         if b"\\" in chunk:
-            # Backslash runs pair up from their start: drop escaped backslashes,
-            # then escaped quotes, so every quote left is a real delimiter.
-            chunk = chunk.replace(b"\\\\", b"").replace(b'\\"', b"")
+            # Backslash runs pair up from their start: blank out escaped
+            # backslashes, then escaped quotes (same length, so tokens keep
+            # their size), so every quote left is a real delimiter.
+            chunk = chunk.replace(b"\\\\", b"\0\0").replace(b'\\"', b"\0\0")
             escape_pending = chunk.endswith(b"\\")
             if escape_pending:
                 chunk = chunk[:-1]
         else:
             escape_pending = False
+        # A backslash held back for the next chunk still belongs to the open string.
+        run = self._token_run(chunk, in_string, run) + escape_pending
         skeleton = chunk.translate(None, _NOT_STRUCTURE)
         if in_string:
             skeleton = b'"' + skeleton
@@ -435,4 +467,35 @@ class SafeJSONStream:
         closes = len(skeleton) - opens
         if depth + levels + opens > self._max_depth:
             raise JSONTooDeep(f"JSON nested deeper than {self._max_depth} levels.")
-        return max(0, depth - closes + opens), in_string, escape_pending
+        return max(0, depth - closes + opens), in_string, escape_pending, run
+
+    def _token_run(self, chunk: bytes, in_string: bool, run: int) -> int:
+        """Bytes of the token open at the end of ``chunk``; raises if any token passes the cap.
+
+        ``run`` is what the token open at the start (a string if ``in_string``,
+        else perhaps a number) already had.  The parts of the quote split
+        alternate between inside and outside strings, starting with ``in_string``.
+        """
+        parts = chunk.split(b'"')
+        first, last = parts[0], parts[-1]
+        if in_string:
+            strings, bare = parts[0::2], parts[1::2]
+            opening = run + len(first)
+            continues = len(parts) == 1
+        else:
+            strings, bare = parts[1::2], parts[0::2]
+            lead = len(first) - len(first.lstrip(_BARE_BYTES))
+            opening = run + lead
+            continues = len(parts) == 1 and lead == len(first)
+        longest = max(opening, max(map(len, strings), default=0))
+        if len(chunk) > self._max_token:
+            # Only a chunk longer than the cap can hold a whole over-long bare token.
+            longest = max([longest, *(len(token) for part in bare for token in _BARE_TOKEN.findall(part))])
+        if longest > self._max_token:
+            raise JSONTokenTooLong(f"a single text or number is longer than {self._max_token // (1024 * 1024)} "
+                                   f"MiB, which no location record holds")
+        if continues:
+            return opening
+        if in_string == (len(parts) % 2 == 1):  # the last part is inside a string
+            return len(last)
+        return len(last) - len(last.rstrip(_BARE_BYTES))

@@ -11,7 +11,7 @@ import re
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -547,3 +547,23 @@ def remove_orphan_temp_files(receiving: set[str]) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def forget_user_uploads(user) -> list:
+    """Delete-everything's share of the uploads: (name, queryset) pairs to delete, batches last.
+
+    The raw bytes are crypto-shredded with the person's key; this takes the
+    rows that name the files (names, hashes, tus metadata) and, once the
+    deletion commits, the partial files of uploads still receiving.
+    """
+    uploads = Upload.objects.filter(user=user)
+    receiving = [str(pk) for pk in uploads.filter(state=Upload.State.RECEIVING).values_list("pk", flat=True)]
+
+    def remove_partial_files():
+        for pk in receiving:
+            storage.forget_hasher(pk)
+            storage.remove_temp_file(pk)
+
+    transaction.on_commit(remove_partial_files)
+    return [("upload", uploads), ("upload_batch", UploadBatch.objects.filter(user=user))]
+

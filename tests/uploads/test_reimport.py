@@ -59,13 +59,13 @@ def test_after_deleting_a_run_its_page_says_so_and_the_same_bytes_import_again(c
         assert ImportRun.objects.get(pk=again.import_run_id).accepted == 40
 
 
-def test_deleting_everything_marks_every_finished_run_deleted(committed, make_user, tmp_path):
+def test_after_deleting_everything_no_run_is_left_and_the_same_bytes_import_again(committed, make_user, tmp_path):
     alice = make_user("alice", "user")
     batch = upload_bytes(alice, takeout(tmp_path))
     process_run(batch.import_run_id)
     signed_in(alice).post(reverse("lake:delete"), {"scope": "everything", "confirm": "alice"})
-    with user_scope(alice.pk):
-        assert ImportRun.objects.get(pk=batch.import_run_id).deleted_at is not None
+    with user_scope(alice.pk):  # everything means the runs too: their names and samples were hers
+        assert not ImportRun.objects.filter(pk=batch.import_run_id).exists()
     again = upload_bytes(alice, takeout(tmp_path))
     assert again.import_run_id != batch.import_run_id
     process_run(again.import_run_id)
