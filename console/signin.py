@@ -35,6 +35,7 @@ from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
 from audit.actions import record_event
+from core.rls import user_scope
 
 logger = logging.getLogger(__name__)
 
@@ -161,9 +162,12 @@ class SignInForm(AuthenticationForm):
 
 
 def audit_signed_in(sender, request, user, **kwargs):
-    record_event("auth.signed_in", actor=user, request=request, target=f"user:{user.pk}")
+    # In her scope: the database takes an event's actor from the transaction's user.
+    with user_scope(user.pk):
+        record_event("auth.signed_in", actor=user, request=request, target=f"user:{user.pk}")
 
 
 def audit_signed_out(sender, request, user, **kwargs):
     if user is not None:
-        record_event("auth.signed_out", actor=user, request=request, target=f"user:{user.pk}")
+        with user_scope(user.pk):
+            record_event("auth.signed_out", actor=user, request=request, target=f"user:{user.pk}")

@@ -41,3 +41,17 @@ def try_lock_for_transaction(cursor, name: str) -> bool:
     """Take the lock `name` until the current transaction ends, if it is free."""
     cursor.execute(f"SELECT pg_try_advisory_xact_lock({_KEY})", [name])
     return cursor.fetchone()[0]
+
+
+def holders(cursor, name: str) -> list[int]:
+    """PIDs of the sessions holding lock `name` (pg_locks shows a 64-bit key as two 32-bit halves)."""
+    cursor.execute(
+        f"""
+        WITH k AS (SELECT {_KEY} AS h)
+        SELECT pid FROM pg_locks, k
+         WHERE locktype = 'advisory' AND granted AND objsubid = 1
+           AND classid = ((h >> 32) & 4294967295)::oid AND objid = (h & 4294967295)::oid
+        """,
+        [name],
+    )
+    return [row[0] for row in cursor.fetchall()]

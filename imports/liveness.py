@@ -20,25 +20,25 @@ from django.db import connections
 from core import locks
 
 
-def _name(run_id: int) -> str:
+def lock_name(run_id: int) -> str:
     return f"imports.run:{int(run_id)}"
 
 
 def try_lock(run_id: int, using: str = "default") -> bool:
     """Take the run's session lock on this connection; False if another session holds it."""
     with connections[using].cursor() as cursor:
-        return locks.try_lock(cursor, _name(run_id))
+        return locks.try_lock(cursor, lock_name(run_id))
 
 
 def unlock(run_id: int, using: str = "default") -> None:
     with connections[using].cursor() as cursor:
-        locks.unlock(cursor, _name(run_id))
+        locks.unlock(cursor, lock_name(run_id))
 
 
 def is_held_elsewhere(run_id: int, using: str = "default") -> bool:
     """True while some other session (a live worker) holds the run's lock."""
     with connections[using].cursor() as cursor:
-        return locks.held_elsewhere(cursor, _name(run_id))
+        return locks.held_elsewhere(cursor, lock_name(run_id))
 
 
 def open_runs(using: str = "default") -> list[dict]:

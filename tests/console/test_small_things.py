@@ -1,6 +1,7 @@
 """Small things a person notices: how numbers read, wording, the favicon, the sign-in form,
 the empty overview, and what "already there" means."""
 
+import html
 import re
 
 import pytest
@@ -52,7 +53,7 @@ def test_every_page_names_its_favicon_and_it_exists(client):
 
 def test_a_wrong_password_keeps_the_username(client, alice):
     page = client.post(reverse("login"), {"username": "alice", "password": "wrong"}).content.decode()
-    assert "password didn't match" in page
+    assert "password didn't match" in html.unescape(page)
     assert re.search(r'<input type="text" name="username"[^>]*value="alice"', page)
 
 

@@ -62,7 +62,7 @@ def test_a_hostile_place_name_is_tooltip_text_and_creates_no_element(page, live_
 
 
 def test_a_hostile_place_name_is_text_on_search_and_stats(page, live_url, sign_in, committed, make_user):
-    from explore import analytics
+    from sources.location import analytics
 
     alice = make_user("alice", "user")
     _only_visit(alice.pk, HOSTILE)

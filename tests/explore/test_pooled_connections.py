@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from core import partitions
 from core.maintenance import ensure_partitions_for
 from core.testing import running_console
+from sources.location.tables import LOCATION_POINT
 
 POINTS = 12_000  # more than one server-side cursor batch (5,000) and many 64 KB chunks
 LATITUDE = {"alice": 111111111, "bob": 222222222}
@@ -51,7 +51,7 @@ def app_backends_since(started) -> int:
 
 def test_two_users_interleaved_on_two_pooled_connections_see_only_their_rows(committed, make_user, child_env):
     # The month the other lake tests use: no partition of its own left behind.
-    ensure_partitions_for(partitions.LOCATION_POINT, dt.datetime(2024, 5, 20, tzinfo=dt.UTC),
+    ensure_partitions_for(LOCATION_POINT, dt.datetime(2024, 5, 20, tzinfo=dt.UTC),
                           dt.datetime(2024, 5, 21, tzinfo=dt.UTC))
     # Charlie has no data: on a connection that just served the others, he must still get none.
     people = {name: make_user(name, "user") for name in (*LATITUDE, "charlie")}

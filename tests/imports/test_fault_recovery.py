@@ -20,6 +20,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from core import locks
 from core.rls import user_scope
 from imports import liveness
 from imports.actions import create_run, job_id_for
@@ -156,9 +157,7 @@ def test_the_workers_backend_terminated_mid_member_rolls_back_and_the_retry_rebu
         # as the app role, which may signal its own role's backends (pg_locks is
         # readable by all).
         with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s "
-                           "AND granted", [liveness.LOCK_NAMESPACE, run.pk])
-            [(pid,)] = cursor.fetchall()
+            [pid] = locks.holders(cursor, liveness.lock_name(run.pk))
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
             assert cursor.fetchone()[0] is True
         output, _ = worker.communicate(timeout=120)

@@ -102,9 +102,8 @@ def test_a_long_but_bounded_value_still_parses():
 
 @pytest.mark.parametrize("step", [1, 2, 3, 7, 1024])
 def test_the_token_cap_holds_across_chunks_escapes_keys_and_numbers(step):
-    from tests.takeout.test_location_parsers import Trickle
-
     from sources.sanitize import SafeJSONStream
+    from tests.sources.location.test_parsers import Trickle
 
     def fits(data: bytes, cap: int = 20) -> bool:
         reader = SafeJSONStream(Trickle(data, step), max_token=cap)
