@@ -7,6 +7,7 @@ way `manage.py serve` does, on a database named test_<name>.
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -121,7 +122,9 @@ def running_console(env: dict, *, threads: int = 8, timeout: float = 30):
                 time.sleep(0.2)
         yield url, server
     finally:
-        server.terminate()
+        # SIGINT is gunicorn's quick shutdown: a browser's idle keep-alive
+        # connections would hold a graceful one (SIGTERM) for seconds per test.
+        server.send_signal(signal.SIGINT)
         server.wait(timeout=20)
 
 

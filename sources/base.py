@@ -70,6 +70,8 @@ class Source:
     # Called with a user id after an import or a deletion changed that user's rows
     # (refresh derived data: the source's materialized views)
     on_change: Callable[[int], None] | None = None
+    # Export format (explore.exports.FORMATS) -> writer(window, counts) yielding text chunks
+    exports: Mapping[str, Callable[..., Iterator[str]]] = field(default_factory=dict)
     # Refresh everything the source derives, for every user, now: (actor=...) -> {name: ms}
     refresh: Callable[..., dict] | None = None
     # Why a detected product of this family is recognized but not imported

@@ -4,7 +4,7 @@ from operator import attrgetter
 
 from core.loading import text_limits
 from sources.base import Collected, Dataset, Source
-from sources.location import analytics, jobs, records, search, timeline
+from sources.location import analytics, exports, jobs, records, search, timeline
 from sources.location.devices import upsert_devices
 from sources.location.models import ActivitySegment, Device, LocationPoint, PlaceVisit
 from sources.location.parsers import FORMATS
@@ -44,4 +44,5 @@ SOURCE = Source(
     search_products=search.search_products,
     on_change=jobs.enqueue_refresh,
     refresh=analytics.refresh,
+    exports=exports.WRITERS,
 )
