@@ -105,8 +105,9 @@ def running_console(env: dict, *, threads: int = 8, timeout: float = 30):
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "datalake.wsgi", "--bind", f"127.0.0.1:{port}",
                "--workers", "1", "--threads", str(threads), "--worker-class", "gthread"]
+    # A session of its own, so the worker goes with the arbiter if it has to be killed.
     server = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR,  # noqa: S603 - fixed argv
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
@@ -124,8 +125,14 @@ def running_console(env: dict, *, threads: int = 8, timeout: float = 30):
     finally:
         # SIGINT is gunicorn's quick shutdown: a browser's idle keep-alive
         # connections would hold a graceful one (SIGTERM) for seconds per test.
+        # A request thread still blocked on a half-sent body can hold even that
+        # one; after a few seconds the whole process group is killed.
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
 
 
 SCHEMA_SNAPSHOT_SCHEMAS = ("public", "user_data", "imports", "analytics", "vectors", "timeseries", "archive", "ops",
