@@ -84,17 +84,6 @@ def _utc(month: dt.date) -> dt.datetime:
     return dt.datetime(month.year, month.month, 1, tzinfo=dt.UTC)
 
 
-def create_statements(table: PartitionedTable) -> list[sql.Composed]:
-    """The default partition and its protection, for a migration creating `table`."""
-    default = sql.Identifier(table.schema, table.default_name)
-    statements = [
-        sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF {} DEFAULT").format(default, table.ident),
-    ]
-    if table.per_user:
-        statements += protect_statements(table.schema, table.default_name)
-    return statements
-
-
 def list_partitions(cursor, table: PartitionedTable) -> list[Partition]:
     cursor.execute(
         """

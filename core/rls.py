@@ -18,11 +18,6 @@ from audit.actions import record_event
 USER_SETTING = "app.user_id"
 POLICY_NAME = "user_isolation"
 
-CURRENT_USER_FUNCTION_SQL = f"""
-CREATE OR REPLACE FUNCTION user_data.current_user_id() RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT nullif(current_setting('{USER_SETTING}', true), '')::bigint $$
-"""
 
 
 def protect_statements(schema: str, table: str) -> list[sql.Composed]:

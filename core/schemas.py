@@ -1,20 +1,7 @@
-"""The core PostgreSQL schemas and who may use them."""
+"""Naming tables in the lake's PostgreSQL schemas."""
 
-# Schema -> privileges the app role gets on it. `archive` is missing on
-# purpose: detached partitions live there, out of the app role's reach.
-APP_SCHEMA_PRIVILEGES = {
-    "user_data": "USAGE",
-    "imports": "USAGE",
-    "analytics": "USAGE",
-    "vectors": "USAGE",
-    "timeseries": "USAGE",
-    "ops": "USAGE",
-}
-CORE_SCHEMAS = ("user_data", "imports", "analytics", "vectors", "timeseries", "archive")
-# Operational metadata that is nobody's personal data: maintenance runs,
-# health samples, lifecycle policies and their runs.
-OPS_SCHEMA = "ops"
-ALL_SCHEMAS = (*CORE_SCHEMAS, OPS_SCHEMA)
+# The schemas themselves, their privileges and the current-user function are
+# created by core/migrations/0001_schemas.py (frozen there).
 # The audit log has a schema of its own ("audit", created by the audit app) so
 # its privileges (insert and read, never update or delete) stand apart.
 

@@ -55,7 +55,7 @@ class DeletionResult:
 
 
 def _delete(result: DeletionResult, selections, *, user, request, target: str, details: dict,
-            then=None, runs_deleted: list[int] | str = ()) -> DeletionResult:
+            then=None, runs_deleted: list[int] = ()) -> DeletionResult:
     with transaction.atomic():
         for name, queryset in selections:
             deleted, _ = queryset.delete()
@@ -64,7 +64,9 @@ def _delete(result: DeletionResult, selections, *, user, request, target: str, d
         if not result.verified:  # cannot happen in one transaction; if it does, keep everything
             raise RuntimeError(f"deletion left rows behind: {result.remaining}")
         if runs_deleted:  # a range leaves runs partly in place: they are not marked
-            _mark_runs_deleted(user, None if runs_deleted == "all" else list(runs_deleted))
+            # The runs' reports then say so, and the same bytes uploaded again import
+            # anew instead of pointing at an empty run.
+            mark_runs_deleted(user, list(runs_deleted))
         if then is not None:  # irreversible follow-ups only once the rows are verifiably gone
             result.notes.append(then())
         record_event("data.deleted", actor=user, target=target, request=request, details={
@@ -112,12 +114,6 @@ def delete_everything(user, *, request=None) -> DeletionResult:
         # Her runs are deleted outright (above), so none is left to mark as deleted.
         return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
                        details={"scope": "everything"}, then=lambda: _shred_archives(user))
-
-
-def _mark_runs_deleted(user, run_ids: list[int] | None) -> None:
-    # The runs' reports then say so, and the same bytes uploaded again import anew
-    # instead of pointing at an empty run.
-    mark_runs_deleted(user, run_ids)
 
 
 def _shred_archives(user) -> str:

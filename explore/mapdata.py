@@ -194,28 +194,8 @@ def map_features(viewport: Viewport, zoom: int, filters: Filters = Filters(), *,
             "total": sum(row[2] for row in rows), "truncated": False, "max_features": max_features}
 
 
-# --- PostGIS: the geography column and its index, for migration 0003 ------------
+# --- PostGIS: whether the geography column and its index exist (location migration 0002) ---
 
 def postgis_installed(cursor) -> bool:
     cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
     return cursor.fetchone() is not None
-
-
-def geography_statements() -> list[sql.Composed]:
-    """A generated geography column and a GiST index on the partitioned parent.
-
-    Both are declared on the parent, so existing partitions get them now and
-    future ones through `CREATE TABLE ... (LIKE parent INCLUDING ALL)`.
-    """
-    table = sql.Identifier("timeseries", "location_point")
-    # float8 division: `/ 1e7` alone divides as numeric, several times slower on every insert.
-    return [
-        sql.SQL(
-            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} geography(Point, 4326) GENERATED ALWAYS AS "
-            "(ST_SetSRID(ST_MakePoint(lng_e7 / 1e7::float8, lat_e7 / 1e7::float8), 4326)::geography) STORED"
-        ).format(table, sql.Identifier(GEOG_COLUMN)),
-        # The map's viewport test `geog::geometry && envelope` (_where above):
-        # GiST over the column's planar form, exact for latitude/longitude boxes.
-        sql.SQL("CREATE INDEX IF NOT EXISTS location_point_geog_idx ON {} USING gist (({}::geometry))").format(
-            table, sql.Identifier(GEOG_COLUMN)),
-    ]

@@ -6,6 +6,7 @@ from pathlib import Path
 import django_rq
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from audit.actions import record_event
 from core.rls import user_scope
@@ -76,8 +77,6 @@ def mark_runs_deleted(user, run_ids: list[int] | None = None) -> int:
 
     A run still on its way is left alone: it keeps adding rows after the deletion.
     """
-    from django.utils import timezone
-
     runs = ImportRun.objects.filter(user=user, status__in=ImportRun.FINAL, deleted_at__isnull=True)
     if run_ids is not None:
         runs = runs.filter(pk__in=run_ids)

@@ -4,7 +4,7 @@ Materialized views cannot carry row-level security, so the app role gets no
 privilege on them at all. It reads them only through `security_barrier`
 views that filter `user_id = user_data.current_user_id()`: the same setting
 the policies use, so outside a user scope they show nothing. The owner
-creates and refreshes them (REFRESH ... CONCURRENTLY, which needs a unique
+creates (migration location/0002) and refreshes them (REFRESH ... CONCURRENTLY, which needs a unique
 index and lets readers go on reading the old contents meanwhile).
 
 After an import or a deletion the source's `on_change` hook enqueues
@@ -28,24 +28,11 @@ log = logging.getLogger(__name__)
 SCHEMA = "analytics"
 
 
-def local_time(column: str) -> str:
-    """The wall-clock time the source stated, as `timestamp` (no zone).
-
-    Rows without an offset are shown in UTC. Works on a plain timestamp so
-    that date_trunc and ::date are immutable and independent of the session
-    TimeZone.
-    """
-    return f"(({column} AT TIME ZONE 'UTC') + make_interval(mins => coalesce(utc_offset_minutes, 0)))"
-
-
 @dataclass(frozen=True)
 class Summary:
     """One materialized view and the per-user view the app may read."""
 
-    name: str  # the materialized view; the app's view is `my_<name>`
-    query: str
-    key: tuple[str, ...]  # unique index columns, for REFRESH CONCURRENTLY
-    columns: tuple[str, ...]  # what the per-user view shows (user_id first)
+    name: str  # the materialized view is `<name>_mv`; the app's view is `my_<name>`
 
     @property
     def mv(self) -> sql.Identifier:
@@ -60,68 +47,12 @@ class Summary:
         return f"{SCHEMA}.my_{self.name}"
 
 
+# What each view holds; their SQL (and unique keys, which REFRESH CONCURRENTLY
+# needs) is in migration location/0002_search_map_analytics, frozen there.
 SUMMARIES = (
-    # Distance and time per activity type per week and per month (the stats charts).
-    Summary(
-        "activity_periods",
-        f"""
-        SELECT s.user_id, g.grain,
-               date_trunc(g.grain, {local_time("s.started_at")})::date AS period_start,
-               s.activity_type,
-               count(*) AS segments,
-               coalesce(sum(s.distance_m), 0)::double precision AS distance_m,
-               coalesce(sum(extract(epoch FROM s.ended_at - s.started_at)), 0)::double precision AS duration_s
-          FROM timeseries.activity_segment s
-         CROSS JOIN (VALUES ('week'), ('month')) AS g(grain)
-         GROUP BY 1, 2, 3, 4
-        """,
-        key=("user_id", "grain", "period_start", "activity_type"),
-        columns=("user_id", "grain", "period_start", "activity_type", "segments", "distance_m", "duration_s"),
-    ),
-    # Places visited most (top-level visits only: a child visit repeats its parent).
-    Summary(
-        "top_places",
-        """
-        SELECT v.user_id,
-               coalesce(nullif(v.place_id, ''), nullif(v.name, ''),
-                        (v.lat_e7 / 10000)::text || ',' || (v.lng_e7 / 10000)::text) AS place_key,
-               coalesce((array_agg(nullif(v.name, '') ORDER BY v.started_at DESC)
-                         FILTER (WHERE v.name <> ''))[1], '') AS name,
-               coalesce((array_agg(nullif(v.address, '') ORDER BY v.started_at DESC)
-                         FILTER (WHERE v.address <> ''))[1], '') AS address,
-               count(*) AS visits,
-               coalesce(sum(extract(epoch FROM v.ended_at - v.started_at)), 0)::double precision AS duration_s,
-               max(v.started_at) AS last_visit,
-               avg(v.lat_e7)::integer AS lat_e7, avg(v.lng_e7)::integer AS lng_e7
-          FROM timeseries.place_visit v
-         WHERE NOT v.is_child
-         GROUP BY 1, 2
-        """,
-        key=("user_id", "place_key"),
-        columns=("user_id", "place_key", "name", "address", "visits", "duration_s", "last_visit", "lat_e7", "lng_e7"),
-    ),
-    # Points, visits and segments per local day: the points-per-day chart and
-    # the overview's calendar heatmap.
-    Summary(
-        "daily",
-        f"""
-        SELECT user_id, day, sum(points)::bigint AS points, sum(visits)::bigint AS visits,
-               sum(segments)::bigint AS segments
-          FROM (
-            SELECT user_id, {local_time("recorded_at")}::date AS day, count(*) AS points, 0 AS visits, 0 AS segments
-              FROM timeseries.location_point GROUP BY 1, 2
-            UNION ALL
-            SELECT user_id, {local_time("started_at")}::date, 0, count(*), 0
-              FROM timeseries.place_visit GROUP BY 1, 2
-            UNION ALL
-            SELECT user_id, {local_time("started_at")}::date, 0, 0, count(*)
-              FROM timeseries.activity_segment GROUP BY 1, 2
-          ) AS per_kind
-         GROUP BY 1, 2
-        """,
-        key=("user_id", "day"),
-        columns=("user_id", "day", "points", "visits", "segments"),
-    ),
+    Summary("activity_periods"),  # distance and time per activity type per week and month (stats charts)
+    Summary("top_places"),  # places visited most (top-level visits only)
+    Summary("daily"),  # points, visits and segments per local day (points chart, overview heatmap)
 )
 
 
