@@ -8,8 +8,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from psycopg import sql
 
 from core.partitions import PartitionedTable
+
+
+@dataclass(frozen=True)
+class PlainTable:
+    """A per-user table that is not partitioned (saved things in `user_data`), as a load target sees it.
+
+    `column` is the instant the run report's first/last is read from, or None
+    for things without one.
+    """
+
+    schema: str
+    name: str
+    column: str | None = None
+    partitioned = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def ident(self) -> sql.Identifier:
+        return sql.Identifier(self.schema, self.name)
 
 
 def text_limits(model: type[models.Model], columns) -> dict[str, int]:
@@ -29,9 +52,9 @@ def text_limits(model: type[models.Model], columns) -> dict[str, int]:
 
 @dataclass(frozen=True, eq=False)
 class Target:
-    """A partitioned lake table and the columns a batch supplies, in row order."""
+    """A lake table (partitioned, or a PlainTable) and the columns a batch supplies, in row order."""
 
-    table: PartitionedTable
+    table: "PartitionedTable | PlainTable"
     columns: tuple[str, ...]
     # The model of the table: where the text columns' lengths are read from.
     model: Any = None

@@ -32,6 +32,7 @@ class PartitionedTable:
     column: str
     premake: int = 4
     per_user: bool = True  # partitions get row-level security of their own
+    partitioned = True
 
     @property
     def label(self) -> str:

@@ -137,10 +137,13 @@ class BatchLoader:
             write = copy.write_row
             for row in rows:
                 write(row)
-        time_column = sql.Identifier(self.target.table.column)
-        cur.execute(sql.SQL("SELECT min({col}), max({col}) FROM {stage}").format(col=time_column, stage=stage))
-        first, last = cur.fetchone()
-        self._ensure_partitions(cur, first, last)
+        first = last = None
+        if self.target.table.column is not None:
+            time_column = sql.Identifier(self.target.table.column)
+            cur.execute(sql.SQL("SELECT min({col}), max({col}) FROM {stage}").format(col=time_column, stage=stage))
+            first, last = cur.fetchone()
+        if self.target.table.partitioned:
+            self._ensure_partitions(cur, first, last)
         fill = self.target.fill
         select = sql.SQL(", ").join(
             sql.SQL(fill[name]) if name in fill else sql.Identifier(name) for name in self.target.columns

@@ -37,7 +37,7 @@ from imports.archive import ArchiveRejected, Reason, iter_members
 from imports.models import ImportFile, ImportMember, ImportRun
 from imports.progress import progress_key
 from sources import registry
-from sources.detect import HEAD_BYTES, detect
+from sources.detect import HEAD_BYTES
 from sources.records import Rejection
 from sources.sanitize import BAD_JSON, TEXT_TOO_LONG, sample_of
 from vault.keys import KeyMissing
@@ -77,7 +77,9 @@ NOTICES = {
         "parts) rather than this page alone."
     ),
 }
-NO_DATA = "No Google location data was recognized in these files."
+# A member no source claims (and no notice explains).
+UNRECOGNIZED = "Not recognized as a Takeout product the lake imports; nothing was imported from it."
+NO_DATA = "Nothing in these files was recognized as Takeout data the lake imports."
 
 
 
@@ -320,10 +322,10 @@ class Pipeline:
             if file_is_tar(file):
                 raise
             return
-        product = detect(member.name, head)
+        product = registry.detect(member.name, head)
         source = registry.source_for(product)
         if source is None:
-            why = SKIP_REASONS.get(product) or "Not recognized as Google location data; nothing was imported from it."
+            why = SKIP_REASONS.get(product) or UNRECOGNIZED
             self._settle(file, member, ImportMember.Status.SKIPPED, product=product, error=why)
             stream.close()
             return
@@ -486,8 +488,8 @@ class Pipeline:
             failed = [m for m in members if m.status == ImportMember.Status.FAILED]
             broken_files = [f for f in files if f.error]
             held = {m.product for m in members}
-            # A member's first_at is set only when it read points, visits or segments (new or already there).
-            timeline = any(m.first_at for m in loaded)
+            # A member's first_at is set only when it read timed rows (new or already there).
+            timeline = any(m.first_at for m in loaded if (m.product or "").startswith("location."))
             notices = []
             if not loaded:
                 notices += [text for product, text in NOTICES.items() if product in held]

@@ -42,11 +42,38 @@ class Collected:
 
 @dataclass(frozen=True)
 class DayPart:
-    """What a source puts on one local day's page: timeline entries and map path."""
+    """What a source puts on one local day's page: timeline entries and map path.
 
-    entries: list = field(default_factory=list)  # dicts with at least "kind" and "start" (local, naive)
+    An entry is a dict with at least "kind" and "start" (local, naive). Location
+    history's are "visit" and "segment". Every other source uses kind "event":
+    {"kind": "event", "start", "tz", "source": Source.name, "label": what it is
+    ("YouTube", "Search"), "title", "url": an http(s) link or "", "detail": one
+    line or ""}; the day page renders those generically and filters by "source".
+    """
+
+    entries: list = field(default_factory=list)
     path: list = field(default_factory=list)  # [[lat, lng], ...] in time order
     points: int = 0
+
+
+@dataclass(frozen=True)
+class StatsTable:
+    """One table of a source's stats page section, read from its materialized views."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list  # tuples in `columns` order; a number in the last column draws a bar
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """Things of a source drawn on the map as a layer of their own (saved places, photos)."""
+
+    name: str  # e.g. "saved_places"
+    label: str  # e.g. "Saved places"
+    # [[lat, lng, title, day-or-None], ...] (day: ISO date whose page the marker opens)
+    markers: list
 
 
 @dataclass(frozen=True)
@@ -76,3 +103,13 @@ class Source:
     refresh: Callable[..., dict] | None = None
     # Why a detected product of this family is recognized but not imported
     skip_reasons: Mapping[str, str] = field(default_factory=dict)
+    # Which of its formats a member holds, from its head (sources.detect.Head) -> product code or None.
+    # Pure; asked in registry order, so a signature must be specific to this family's files.
+    detect: Callable[[Any], str | None] | None = None
+    # Its section of the stats page: (grain: "week" | "month") -> [StatsTable]
+    stats: Callable[[str], list[StatsTable]] | None = None
+    # Its layers on the map page: () -> [MapLayer]
+    map_layers: Callable[[], list[MapLayer]] | None = None
+    # Local days that have something of this source, for the day page's previous/next:
+    # (before: date | None, after: date | None) -> the nearest such day, or None
+    neighbour_day: Callable[..., Any] | None = None

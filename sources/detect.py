@@ -3,14 +3,17 @@
 Folder and file names follow the account language (``Standortverlauf``,
 ``Archiv_Übersicht.html``) and phone exports get renamed, so the decision rests
 on content and structure: the top-level keys of a JSON document, the keys of its
-first records, the markers of an HTML page.  The name only breaks a tie the
-content cannot (legacy ``Location History.json`` against a ``Records.json``
-from the years both used ``timestampMs``) or confirms a page with no markers in
-its head.
+first records, the markers of an HTML page, the header row of a CSV.  Each
+source declares its own signatures (``Source.detect``, a pure function of a
+`Head`); `identify` asks them in registry order, then this module's notices
+(Takeout's index page, the encrypted-backups note).  The name only breaks a tie
+the content cannot, or confirms a page with no markers in its head.
 """
 
 import io
 import unicodedata
+from collections.abc import Callable, Iterable
+from functools import cached_property
 
 import ijson
 
@@ -21,50 +24,87 @@ HEAD_BYTES = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 # Keys of the first records suffice; stop before a large head costs real time.
 _MAX_EVENTS = 20_000
-_PHONE_SEGMENT_KEYS = {"visit", "activity", "timelinePath", "timelineMemory"}
-_SETTINGS_KEYS = {"deviceSettings", "historyEnabled", "retentionWindowDays", "hasReportedLocations"}
 _ARCHIVE_BROWSER_MARKERS = (b"extracted-file-name", b"extracted-folder-name", b"service-details", b"job-id")
 _ARCHIVE_BROWSER_NAMES = {"archive_browser.html", "archiv_übersicht.html"}
 
 
-def detect(name: str, head: bytes) -> str | None:
+class Head:
+    """The first bytes of a member, with what detection asks of them computed once."""
+
+    def __init__(self, name: str, head: bytes):
+        if head.startswith(_BOM):
+            head = head[len(_BOM) :]
+        self.name = name
+        self.data = head[:HEAD_BYTES].lstrip()
+        # Casefolded and NFC: "Archiv_U\u0308bersicht.html" is "archiv_übersicht.html".
+        self.basename = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1]).casefold()
+        first = self.data[:1]
+        self.kind = "json" if first in (b"{", b"[") else "html" if first == b"<" else "text" if self.data else ""
+
+    @property
+    def is_array(self) -> bool:
+        return self.data[:1] == b"["
+
+    @cached_property
+    def lowered(self) -> bytes:
+        return self.data.lower()
+
+    @cached_property
+    def first_line(self) -> str:
+        """The first line as text (a CSV's header row), without BOM or line end."""
+        return self.data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+
+    @cached_property
+    def _outline(self) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        return _outline(self.data) if self.kind == "json" else (frozenset(), {})
+
+    @property
+    def top_keys(self) -> frozenset[str]:
+        """Keys of the top-level object (empty for an array)."""
+        return self._outline[0]
+
+    def record_keys(self, prefix: str = "item") -> frozenset[str]:
+        """Keys of the first records of a top-level array: ``"item"`` for a bare array,
+        ``"locations.item"`` for the array under a top-level key."""
+        return self._outline[1].get(prefix, frozenset())
+
+
+Detector = Callable[[Head], str | None]
+
+
+def identify(name: str, head: bytes, detectors: Iterable[Detector]) -> str | None:
     """Product key (``"location.records"``, ..., ``"info.archive_browser"``) or None."""
-    if head.startswith(_BOM):
-        head = head[len(_BOM) :]
-    head = head[:HEAD_BYTES].lstrip()
-    basename = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1]).casefold()
-    if head[:1] in (b"{", b"["):
-        return _detect_json(basename, head)
-    if head[:1] == b"<":
-        return _detect_html(basename, head)
-    if head:
-        return _detect_text(basename, head)
+    found = Head(name, head)
+    if not found.kind:
+        return None
+    for detector in detectors:
+        product = detector(found)
+        if product is not None:
+            return product
+    return notice(found)
+
+
+def notice(head: Head) -> str | None:
+    """Takeout's own files that hold no data but explain something."""
+    if head.kind == "html":
+        if b"outer-cell" in head.lowered:
+            return None  # a My Activity page
+        if any(marker in head.lowered for marker in _ARCHIVE_BROWSER_MARKERS) or \
+                head.basename in _ARCHIVE_BROWSER_NAMES:
+            return "info.archive_browser"
+    elif head.kind == "text":
+        # "You have encrypted Timeline backups stored on Google servers." is all the
+        # file says: Timeline moved to the phone, and Takeout only notes the backups.
+        # Its wording follows the account language, so a short text under the
+        # English name also counts.
+        if len(head.data) > 4096 or b"\0" in head.data:
+            return None
+        if (b"encrypted" in head.lowered and b"backup" in head.lowered) or head.basename == "encrypted backups.txt":
+            return "info.encrypted_backups"
     return None
 
 
-def _detect_json(basename: str, head: bytes) -> str | None:
-    top_keys, record_keys = _outline(head)
-    if head[:1] == b"[":
-        keys = record_keys.get("item", set())
-        return "location.ios" if "startTime" in keys and keys & _PHONE_SEGMENT_KEYS else None
-    if "locations" in top_keys:
-        # Records.json switched from timestampMs to ISO timestamps around 2022; an
-        # older Records.json and the original Location History.json look alike.
-        keys = record_keys.get("locations.item", set())
-        ms_only = "timestampMs" in keys and "timestamp" not in keys
-        return "location.legacy" if ms_only and basename != "records.json" else "location.records"
-    if "timelineObjects" in top_keys:
-        return "location.semantic"
-    if "semanticSegments" in top_keys or "rawSignals" in top_keys or "userLocationProfile" in top_keys:
-        return "location.android"
-    if "timelineEdits" in top_keys:
-        return "location.timeline_edits"
-    if top_keys & _SETTINGS_KEYS:
-        return "location.settings"
-    return None
-
-
-def _outline(head: bytes) -> tuple[set[str], dict[str, set[str]]]:
+def _outline(head: bytes) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """Keys of the top-level object, and keys of the records of each top-level array
     (under ijson prefixes such as ``"locations.item"``, or ``"item"`` for a bare array).
 
@@ -88,26 +128,4 @@ def _outline(head: bytes) -> tuple[set[str], dict[str, set[str]]]:
                 record_keys.setdefault(prefix, set()).add(value)
     except (ijson.JSONError, ValueError, RecursionError, UnicodeError, OverflowError):
         pass
-    return top_keys, record_keys
-
-
-def _detect_html(basename: str, head: bytes) -> str | None:
-    lowered = head.lower()
-    if b"outer-cell" in lowered:
-        return None  # a My Activity page
-    if any(marker in lowered for marker in _ARCHIVE_BROWSER_MARKERS) or basename in _ARCHIVE_BROWSER_NAMES:
-        return "info.archive_browser"
-    return None
-
-
-def _detect_text(basename: str, head: bytes) -> str | None:
-    # "You have encrypted Timeline backups stored on Google servers." is all the
-    # file says: Timeline moved to the phone, and Takeout only notes the backups.
-    # Its wording follows the account language, so a short text under the
-    # English name also counts.
-    if len(head) > 4096 or b"\0" in head:
-        return None
-    lowered = head.lower()
-    if (b"encrypted" in lowered and b"backup" in lowered) or basename == "encrypted backups.txt":
-        return "info.encrypted_backups"
-    return None
+    return frozenset(top_keys), {prefix: frozenset(keys) for prefix, keys in record_keys.items()}

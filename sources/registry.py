@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core import usercache
 from sources.base import Dataset, Source
+from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
 
 SOURCES: tuple[Source, ...] = (LOCATION,)
@@ -20,6 +21,14 @@ _BY_PRODUCT = {product: source for source in SOURCES for product in source.forma
 def source_for(product: str | None) -> Source | None:
     """The source that imports detected `product` (e.g. "location.records"), if any does."""
     return _BY_PRODUCT.get(product)
+
+
+def detect(name: str, head: bytes) -> str | None:
+    """The product of a member (e.g. "location.records") from its name and first bytes, or None."""
+    return identify(name, head, _DETECTORS)
+
+
+_DETECTORS = tuple(source.detect for source in SOURCES if source.detect is not None)
 
 
 def datasets() -> list[tuple[Source, Dataset]]:

@@ -5,6 +5,7 @@ from operator import attrgetter
 from core.loading import text_limits
 from sources.base import Collected, Dataset, Source
 from sources.location import analytics, exports, jobs, records, search, timeline
+from sources.location.detect import detect
 from sources.location.devices import upsert_devices
 from sources.location.models import ActivitySegment, Device, LocationPoint, PlaceVisit
 from sources.location.parsers import FORMATS
@@ -45,4 +46,5 @@ SOURCE = Source(
     on_change=jobs.enqueue_refresh,
     refresh=analytics.refresh,
     exports=exports.WRITERS,
+    detect=detect,
 )

@@ -78,7 +78,7 @@ def test_a_valid_zip_that_is_not_takeout_says_nothing_was_recognized(import_file
     run = import_files(archive)
 
     assert run.status == ImportRun.Status.FAILED
-    assert run.error == "No Google location data was recognized in these files."
+    assert run.error == "Nothing in these files was recognized as Takeout data the lake imports."
     assert {m.status for m in members(alice, run).values()} == {ImportMember.Status.SKIPPED}
 
 

@@ -42,10 +42,11 @@ DOCUMENTS = {
 
 CHILD = """
 import io, sys
-from sources.detect import detect
+from sources.detect import identify
+from sources.location.detect import detect
 from sources.location.parsers import FORMATS
 data = sys.stdin.buffer.read()
-product = detect(sys.argv[1], data[:65536])
+product = identify(sys.argv[1], data[:65536], [detect])
 reasons = [] if product is None else [getattr(item, "reason", "") for item in FORMATS[product](io.BytesIO(data))]
 print(product, " ".join(r for r in reasons if r))
 """

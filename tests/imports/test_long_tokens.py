@@ -38,7 +38,8 @@ SHAPES = {
 
 CHILD = """
 import io, json, sys, time, psutil
-from sources.detect import detect
+from sources.detect import identify
+from sources.location.detect import detect as location
 from sources.location.parsers import FORMATS
 name, before, fill, after, size = sys.argv[1], *(s.encode().decode("unicode_escape").encode("latin-1")
                                                   for s in sys.argv[2:5]), int(sys.argv[5])
@@ -62,7 +63,7 @@ class Hostile(io.RawIOBase):
 
 stream = Hostile()
 started = time.monotonic()
-product = detect(name, before + fill * 1000)
+product = identify(name, before + fill * 1000, [location])
 items = list(FORMATS[product](stream))
 stream.read(0)  # one more sample: the last token is built after the last read
 print(json.dumps({"product": product, "peak_mb": (stream.peak - stream.base) / 2**20,

@@ -33,7 +33,7 @@ def test_alice_sees_her_run_in_the_list_and_its_report(client, alices_run, alice
 
     page = client.get(reverse("imports:run", args=[alices_run.pk])).text
     assert "location.records" in page and "2021-03-04T00:00:00" in page
-    assert "MyActivity.html" in page and "Not recognized as Google location data" in page
+    assert "MyActivity.html" in page and "Not recognized as a Takeout product" in page
     assert 'hx-trigger="every 2s"' not in page  # finished: nothing left to poll
 
 

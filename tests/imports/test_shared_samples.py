@@ -31,7 +31,7 @@ def test_real_location_samples_in_one_export_import_cleanly(import_files, alice,
         activity = ImportMember.objects.get(run=run, name__endswith="My Activity.json")
     # Not a location file: reported as not imported, with the reason, not as an error.
     assert activity.status == ImportMember.Status.SKIPPED
-    assert "Not recognized as Google location data" in activity.error
+    assert "Not recognized as a Takeout product" in activity.error
 
 
 def test_the_real_android_timeline_imports_cleanly(import_files, alice, shared_samples, tmp_path):

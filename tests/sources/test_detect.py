@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sources.detect import HEAD_BYTES, detect
+from sources.detect import HEAD_BYTES
 from sources.location.parsers import FORMATS
+from sources.registry import detect
 
 RECORDS = b'{\n  "locations": [{\n    "latitudeE7": 525121303,\n    "timestamp": "2013-04-15T06:31:26.860Z"\n  }, {'
 LEGACY = b'{\n  "locations" : [ {\n    "timestampMs" : "1437263846012",\n    "latitudeE7" : 376955289,\n'
