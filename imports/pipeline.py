@@ -39,7 +39,7 @@ from imports.progress import progress_key
 from sources import registry
 from sources.detect import HEAD_BYTES
 from sources.records import Rejection
-from sources.sanitize import BAD_JSON, TEXT_TOO_LONG, sample_of
+from sources.sanitize import BROKEN_DOCUMENT, TEXT_TOO_LONG, sample_of
 from vault.keys import KeyMissing
 from vault.rawstore import open_raw
 
@@ -119,7 +119,7 @@ def _text_sample(item) -> str:
 
 
 class MemberBroken(Exception):
-    """The member's JSON stopped part-way: nothing of it is kept (rolled back)."""
+    """The member's document (JSON, HTML, CSV) broke off part-way: nothing of it is kept (rolled back)."""
 
 
 def worker_name() -> str:
@@ -415,9 +415,9 @@ class Pipeline:
                     continue
                 add(row(item))
             elif kind is Rejection:
-                if item.reason == BAD_JSON:
-                    raise MemberBroken(f"The file stops being valid JSON part-way ({item.detail}); nothing from "
-                                       f"it was imported, so that no half of it is. {item.sample}".strip())
+                if item.reason in BROKEN_DOCUMENT:
+                    raise MemberBroken(f"The file stops being {BROKEN_DOCUMENT[item.reason]} part-way ({item.detail}); "
+                                       f"nothing from it was imported, so that no half of it is. {item.sample}".strip())
                 reject(item.reason, item.detail, item.sample)
             elif kind in collected:
                 check = collected_checks[kind]

@@ -15,6 +15,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 BAD_JSON = "bad_json"
+# The HTML page ends before its end (a truncated download or part), or is not a page at all.
+BAD_HTML = "bad_html"
+# A CSV that is not valid text in its encoding, or whose rows break off.
+BAD_CSV = "bad_csv"
+# A Rejection with one of these reasons means the whole document cannot be trusted:
+# the pipeline keeps nothing of the member (rolled back), and says why.
+BROKEN_DOCUMENT = {BAD_JSON: "valid JSON", BAD_HTML: "a complete HTML page", BAD_CSV: "a readable CSV file"}
 MALFORMED_RECORD = "malformed_record"
 UNSUPPORTED_RECORD = "unsupported_record"
 MISSING_COORDINATES = "missing_coordinates"
