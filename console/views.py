@@ -4,7 +4,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core.usercache import cached_for_user
 from explore import queries
-from sources.location.analytics import last_refreshed
+from sources.summaries import last_refreshed
 
 # What administrators and ops come for: their home lists these instead of a bare welcome.
 ROLE_PAGES = [

@@ -51,21 +51,25 @@ def _claim_slot(cursor, user_id: int) -> bool:
                for slot in range(settings.EXPORT_MAX_PER_USER))
 
 
-def _pieces(fmt: str, window: Range, counts: dict):
-    """Every source's writer of `fmt`, one after the other.
+def families() -> list[tuple[str, str, set[str]]]:
+    """(name, label, formats) of every source that exports: the export form's product choice."""
+    return [(source.name, source.label, set(source.exports)) for source in registry.SOURCES if source.exports]
 
-    NDJSON concatenates (each line names its kind); for CSV, GeoJSON and GPX a
-    second exporting source would need its own file, so a person chooses the
-    product family once there are several (location history is the only one
-    today).
-    """
-    for source in registry.SOURCES:
+
+def _chosen(family: str):
+    return [source for source in registry.SOURCES if source.exports and (not family or source.name == family)]
+
+
+def _pieces(fmt: str, family: str, window: Range, counts: dict):
+    """The chosen source's writer of `fmt` (family "": every source's, which only NDJSON allows:
+    its lines name their kind, while a CSV or a FeatureCollection has one shape per family)."""
+    for source in _chosen(family):
         writer = source.exports.get(fmt)
         if writer is not None:
             yield from writer(window, counts)
 
 
-def open_stream(user, fmt: str, window: Range, *, request=None):
+def open_stream(user, fmt: str, window: Range, *, family: str = "", request=None):
     """The body of an export download, its slot claimed; ExportBusy when none is free.
 
     Claimed before the response starts, so a refusal is a clear answer, not
@@ -74,7 +78,7 @@ def open_stream(user, fmt: str, window: Range, *, request=None):
     transaction after EXPORT_STALL_SECONDS instead of holding them forever.
     """
     sock = request.META.get("gunicorn.socket") if request is not None else None
-    body = stream(user, fmt, window, request=request, sock=sock)
+    body = stream(user, fmt, window, family=family, request=request, sock=sock)
     if not next(body):
         body.close()
         raise ExportBusy(f"You are already downloading {settings.EXPORT_MAX_PER_USER} exports; "
@@ -82,9 +86,9 @@ def open_stream(user, fmt: str, window: Range, *, request=None):
     return body
 
 
-def stream(user, fmt: str, window: Range, *, request=None, sock=None):
+def stream(user, fmt: str, window: Range, *, family: str = "", request=None, sock=None):
     """The body of an export download: whether a slot was free, then chunks of text, then the audit record."""
-    counts = {dataset.name: 0 for _source, dataset in registry.datasets() if dataset.time_field}
+    counts = {dataset.name: 0 for source in _chosen(family) for dataset in source.datasets if dataset.time_field}
     claimed = complete = False
     try:
         with user_scope(user.pk):
@@ -103,7 +107,7 @@ def stream(user, fmt: str, window: Range, *, request=None, sock=None):
                 # chunk (64 KiB): a client that stopped reading.
                 sock.settimeout(settings.EXPORT_STALL_SECONDS)
             pending, size = [], 0
-            for piece in _pieces(fmt, window, counts):
+            for piece in _pieces(fmt, family, window, counts):
                 pending.append(piece)
                 size += len(piece)
                 if size >= FLUSH_BYTES:
@@ -120,16 +124,19 @@ def stream(user, fmt: str, window: Range, *, request=None, sock=None):
             # scope, because the database takes the event's actor from it.
             with user_scope(user.pk):
                 record_event("export.downloaded", actor=user, target=f"user:{user.pk}", request=request,
-                             details={"format": fmt, "start": iso(window.start), "end": iso(window.end),
+                             details={"format": fmt, "family": family or "everything",
+                                      "start": iso(window.start), "end": iso(window.end),
                                       "rows": counts, "complete": complete})
 
 
-def filename(fmt: str, window: Range) -> str:
+def filename(fmt: str, window: Range, family: str = "") -> str:
     span = "all"
     if window.start or window.end:
         span = f"{window.start:%Y%m%d}" if window.start else "start"
         span += "-" + (f"{(window.end - dt.timedelta(days=1)):%Y%m%d}" if window.end else "now")
-    return f"datapunk-lake-{span}.{FORMATS[fmt].extension}"
+    # Location history's files keep the names they had before there were other families.
+    part = f"-{family}" if family and family != "location" else ""
+    return f"datapunk-lake{part}-{span}.{FORMATS[fmt].extension}"
 
 
 

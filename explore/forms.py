@@ -65,9 +65,35 @@ class SearchForm(DateRangeMixin, forms.Form):
 class ExportForm(DateRangeMixin, forms.Form):
     format = forms.ChoiceField(choices=[("geojson", "GeoJSON"), ("gpx", "GPX"), ("csv", "CSV"),
                                         ("ndjson", "NDJSON")])
+    # "" is everything: NDJSON lines name their kind, so every source fits one file. CSV,
+    # GeoJSON and GPX have one shape per product family, so they take one family a file;
+    # without this field at all they mean location history (as before there were others).
+    family = forms.ChoiceField(label="Product", required=False)
     start = DayField(label="From (UTC day)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = DayField(label="To (UTC day, inclusive)", required=False,
                    widget=forms.DateInput(attrs={"type": "date"}))
+
+
+    def __init__(self, *args, families=(), **kwargs):
+        """`families`: (name, label, formats) of every source that exports."""
+        super().__init__(*args, **kwargs)
+        self.formats = {name: (label, formats) for name, label, formats in families}
+        self.fields["family"].choices = [("", "Everything (NDJSON)"), *((name, label) for name, label, _ in families)]
+
+    def clean(self):
+        cleaned = super().clean()
+        fmt = cleaned.get("format")
+        if "family" not in self.data:
+            cleaned["family"] = "" if fmt == "ndjson" else "location"
+        elif fmt and fmt != "ndjson" and not cleaned.get("family"):
+            self.add_error("family", "CSV, GeoJSON and GPX hold one product per file: choose one "
+                                     "(NDJSON holds everything in one file).")
+        family = cleaned.get("family")
+        if fmt and family and family in self.formats and fmt not in self.formats[family][1]:
+            label, formats = self.formats[family]
+            offered = ", ".join(sorted(f.upper() for f in formats))
+            self.add_error("format", f"{label} exports as {offered}, not as {fmt.upper()}.")
+        return cleaned
 
 
 class DeleteForm(forms.Form):

@@ -171,6 +171,7 @@ class DayTimeline:
     points: int
     previous_day: dt.date | None
     next_day: dt.date | None
+    sources: list = field(default_factory=list)  # (name, label, entries) of the sources with entries
 
 
 
@@ -187,23 +188,29 @@ def day_timeline(day: dt.date) -> DayTimeline:
         path += part.path
         points += part.points
     entries.sort(key=lambda entry: entry["start"])
-    return DayTimeline(day, entries, path, points, *neighbour_days(day))
+    return DayTimeline(day, entries, path, points, *neighbour_days(day), sources=_sources_of(entries))
+
+
+def _sources_of(entries: list[dict]) -> list[tuple[str, str, int]]:
+    """(source name, label, entries) of the sources that have entries this day: the day page's filter."""
+    labels = {source.name: source.label for source in registry.SOURCES}
+    counts: dict[str, int] = {}
+    for entry in entries:
+        name = entry.get("source", "location")
+        counts[name] = counts.get(name, 0) + 1
+    return [(name, labels.get(name, name), count) for name, count in counts.items()]
 
 
 def neighbour_days(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """The nearest earlier and later days that have data (from the daily summary)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT max(day) FROM analytics.my_daily WHERE day < %s", [day])
-        previous_day = cursor.fetchone()[0]
-        cursor.execute("SELECT min(day) FROM analytics.my_daily WHERE day > %s", [day])
-        next_day = cursor.fetchone()[0]
-    return previous_day, next_day
+    """The nearest earlier and later days that have data in any source (from their daily summaries)."""
+    finders = [source.neighbour_day for source in registry.SOURCES if source.neighbour_day is not None]
+    earlier = [found for find in finders if (found := find(before=day)) is not None]
+    later = [found for find in finders if (found := find(after=day)) is not None]
+    return (max(earlier) if earlier else None), (min(later) if later else None)
 
 
 def latest_day() -> dt.date | None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT max(day) FROM analytics.my_daily")
-        return cursor.fetchone()[0]
+    return neighbour_days(dt.date.max)[0]
 
 
 # --- Search ------------------------------------------------------------------------
@@ -266,6 +273,8 @@ def stats(grain: str = "month") -> dict:
         duration[activity][index[period]] = round(seconds / 3600, 2)
     return {
         "grain": grain,
+        # Every other source's tables (My Activity per product, top channels, …)
+        "sections": [(source.label, source.stats(grain)) for source in registry.SOURCES if source.stats is not None],
         "labels": [label.isoformat() for label in labels],
         "distance_km": distance,
         "duration_h": duration,

@@ -23,8 +23,8 @@ from explore.forms import (
     MapQueryForm,
     SearchForm,
 )
-from sources.location.analytics import last_refreshed
 from sources.location.models import Device
+from sources.summaries import last_refreshed
 
 
 def _utc_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -97,11 +97,14 @@ def day(request, day):
     if not FIRST_DAY <= when <= LAST_DAY:
         raise BadRequest(DAY_RANGE_MESSAGE)
     timeline = queries.day_timeline(when)
+    only = request.GET.get("only", "")
+    entries = [e for e in timeline.entries if e.get("source", "location") == only] if only else timeline.entries
     map_data = {"path": timeline.path,
                 "visits": [[e["lat"], e["lng"], e["name"]] for e in timeline.entries if e["kind"] == "visit"],
                 "segments": [e["waypoints"] for e in timeline.entries if e["kind"] == "segment"],
                 "tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
-    return render(request, "lake/day.html", {"timeline": timeline, "day_map": map_data})
+    return render(request, "lake/day.html", {"timeline": timeline, "entries": entries, "only": only,
+                                             "day_map": map_data})
 
 
 @permission_required("console.use_lake", raise_exception=True)
@@ -118,20 +121,23 @@ def search(request):
 @permission_required("console.use_lake", raise_exception=True)
 def stats(request):
     grain = "week" if request.GET.get("grain") == "week" else "month"
-    data = cached_for_user(request.user.pk, f"stats:{grain}", lambda: queries.stats(grain))
-    return render(request, "lake/stats.html", {"stats": data, "grain": grain,
+    data = dict(cached_for_user(request.user.pk, f"stats:{grain}", lambda: queries.stats(grain)))
+    # Location's series feed the charts (as JSON); every other source's tables render as HTML.
+    sections = [(label, tables) for label, tables in data.pop("sections", []) if tables]
+    return render(request, "lake/stats.html", {"stats": data, "sections": sections, "grain": grain,
                                                "refreshed": last_refreshed()})
 
 
 @permission_required("console.use_lake", raise_exception=True)
 def export(request):
-    return render(request, "lake/export.html", {"form": ExportForm(), "counts": queries.per_product_counts()})
+    return render(request, "lake/export.html", {"form": ExportForm(families=exports.families()),
+                                                "counts": queries.per_product_counts()})
 
 
 @manual_user_scope
 @permission_required("console.use_lake", raise_exception=True)
 def export_download(request):
-    form = ExportForm(request.GET)
+    form = ExportForm(request.GET, families=exports.families())
     if not form.is_valid():
         return render(request, "lake/export.html", {"form": form}, status=400)
     data = form.cleaned_data
@@ -139,13 +145,13 @@ def export_download(request):
     fmt = exports.FORMATS[data["format"]]
     # The body is read after this view returns: `stream` opens the user scope itself.
     try:
-        body = exports.open_stream(request.user, fmt.name, window, request=request)
+        body = exports.open_stream(request.user, fmt.name, window, family=data["family"], request=request)
     except exports.ExportBusy as busy:
         response = render(request, "lake/export.html", {"form": form, "busy": str(busy)}, status=429)
         response["Retry-After"] = str(settings.EXPORT_STALL_SECONDS or 60)
         return response
     response = StreamingHttpResponse(body, content_type=fmt.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt.name, window)}"'
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt.name, window, data["family"])}"'
     response["Cache-Control"] = "no-store"
     return response
 

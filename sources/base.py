@@ -65,6 +65,11 @@ class StatsTable:
     rows: list  # tuples in `columns` order; a number in the last column draws a bar
     note: str = ""
 
+    @property
+    def peak(self):
+        """The largest number of the last column: the bars' full length."""
+        return max((row[-1] for row in self.rows), default=0) or 1
+
 
 @dataclass(frozen=True)
 class MapLayer:

@@ -8,6 +8,7 @@ inside the streaming body and audits what was sent.
 import csv
 import datetime as dt
 import io
+import uuid
 from dataclasses import dataclass
 
 # Rows read per round trip of a server-side cursor: constant memory however many rows.
@@ -43,7 +44,16 @@ def deg(value):
 
 
 def plain(row):
-    return {key: (iso(value) if isinstance(value, dt.datetime) else value) for key, value in row.items()}
+    """The row as JSON can carry it: instants as ISO text, uuids (natural keys) as text."""
+    return {key: _plain(value) for key, value in row.items()}
+
+
+def _plain(value):
+    if isinstance(value, dt.datetime):
+        return iso(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

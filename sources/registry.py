@@ -9,11 +9,12 @@ delete.
 from django.db import transaction
 
 from core import usercache
+from sources.activity.source import SOURCE as ACTIVITY
 from sources.base import Dataset, Source
 from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
 
-SOURCES: tuple[Source, ...] = (LOCATION,)
+SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

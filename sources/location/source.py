@@ -41,6 +41,7 @@ SOURCE = Source(
     collected={records.Device: Collected(key=attrgetter("device_tag"), store=_store_devices,
                                          text_limits=text_limits(Device, ("name", "platform")))},
     day=timeline.day_part,
+    neighbour_day=timeline.neighbour_day,
     search=search.search,
     search_products=search.search_products,
     on_change=jobs.enqueue_refresh,

@@ -44,3 +44,15 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
         step = points / MAX_PATH_POINTS
         path = [path[int(i * step)] for i in range(MAX_PATH_POINTS)] + [path[-1]]
     return DayPart(entries, path, points)
+
+
+def neighbour_day(before: dt.date | None = None, after: dt.date | None = None) -> dt.date | None:
+    """The nearest local day before `before` (or after `after`) with location data, from the daily summary."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if before is not None:
+            cursor.execute("SELECT max(day) FROM analytics.my_daily WHERE day < %s", [before])
+        else:
+            cursor.execute("SELECT min(day) FROM analytics.my_daily WHERE day > %s", [after])
+        return cursor.fetchone()[0]

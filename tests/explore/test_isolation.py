@@ -41,6 +41,11 @@ SAMPLE_ROWS = {
         "user_id, started_at, ended_at, activity_type, product, waypoints",
         "%(user)s, %(when)s, %(when)s, 'WALKING', 'location.semantic', '[]'",
     ),
+    "timeseries.activity_event": (
+        "user_id, at, item_key, service, title, product",
+        "%(user)s, %(when)s, md5('https://www.youtube.com/watch?v=abc')::uuid, 'YouTube', 'Watched a video',"
+        " 'activity.json'",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",

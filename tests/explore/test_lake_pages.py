@@ -161,7 +161,7 @@ def test_charlie_sees_the_empty_lake_messages(lake_people, browser_for):
     assert "no days with data" in page(client, "lake:day_index")
     assert "No statistics yet" in page(client, "lake:stats")
     assert "0 results" in page(client, "lake:search", q="paris")
-    assert "No visits or trips" in page(client, "lake:day", "2024-05-14")
+    assert "Nothing recorded on this day" in page(client, "lake:day", "2024-05-14")
 
 
 @pytest.mark.parametrize("name", ["home", "lake:map", "lake:search", "lake:stats", "lake:export", "lake:delete"])
