@@ -160,8 +160,11 @@ def process_run(run_id: int, *, batch_rows: int = loader.BATCH_ROWS) -> ImportRu
 class _Counting(io.RawIOBase):
     """A member stream that replays the head detect() read and counts bytes for the progress line."""
 
-    def __init__(self, head: bytes, stream, on_progress):
+    def __init__(self, head: bytes, stream, on_progress, name: str = ""):
         self._head, self._stream, self._on_progress = head, stream, on_progress
+        # The member's path: where a file's name is its only record of something (a saved-places
+        # list is named by its file), the parser may read it; detection never does.
+        self.name = name
         self.count, self._next_report = 0, time.monotonic() + PROGRESS_EVERY_S
 
     def readable(self) -> bool:
@@ -341,7 +344,7 @@ class Pipeline:
                 # The live progress line is a nicety; Redis being away must not fail the member.
                 log.warning("could not publish the progress of import run %s", self.run_id, exc_info=True)
 
-        counting = _Counting(head, stream, report)
+        counting = _Counting(head, stream, report, member.name)
         self._batches = ()
         report(0)
         try:

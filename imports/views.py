@@ -4,7 +4,8 @@ from django.shortcuts import render
 from imports import progress
 from imports.access import get_run_for_user
 from imports.models import ImportRun
-from imports.summary import unrecognized
+from imports.summary import not_imported_by_product
+from sources.registry import product_label
 
 
 @permission_required("console.use_lake", raise_exception=True)
@@ -18,9 +19,9 @@ def _run_context(run: ImportRun) -> dict:
     if run.is_open:
         context["progress"] = progress.live(run)
     else:
-        context["products"] = sorted(run.products.items())
+        context["products"] = [(name, product_label(name), stats) for name, stats in sorted(run.products.items())]
         context["rejections"] = sorted(run.rejections.items(), key=lambda item: -item[1]["count"])
-        context["not_imported"] = unrecognized(run)
+        context["not_imported"] = not_imported_by_product(run)
     return context
 
 

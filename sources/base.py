@@ -115,6 +115,9 @@ class Source:
     stats: Callable[[str], list[StatsTable]] | None = None
     # Its layers on the map page: () -> [MapLayer]
     map_layers: Callable[[], list[MapLayer]] | None = None
+    # product code -> what a person reads for it ("Location history: Records.json"); default
+    # "<label> (<format>)"
+    product_labels: Mapping[str, str] = field(default_factory=dict)
     # Local days that have something of this source, for the day page's previous/next:
     # (before: date | None, after: date | None) -> the nearest such day, or None
     neighbour_day: Callable[..., Any] | None = None

@@ -9,6 +9,7 @@ delete.
 from django.db import transaction
 
 from core import usercache
+from sources import recognized
 from sources.activity.source import SOURCE as ACTIVITY
 from sources.base import Dataset, Source
 from sources.detect import identify
@@ -29,7 +30,8 @@ def detect(name: str, head: bytes) -> str | None:
     return identify(name, head, _DETECTORS)
 
 
-_DETECTORS = tuple(source.detect for source in SOURCES if source.detect is not None)
+# Every family's signatures, then what is recognized but not imported yet.
+_DETECTORS = (*(source.detect for source in SOURCES if source.detect is not None), recognized.detect)
 
 
 def datasets() -> list[tuple[Source, Dataset]]:
@@ -57,4 +59,21 @@ def refresh_derived(*, actor=None) -> dict:
 
 
 def skip_reasons() -> dict[str, str]:
-    return {product: why for source in SOURCES for product, why in source.skip_reasons.items()}
+    return recognized.reasons() | {product: why for source in SOURCES for product, why in source.skip_reasons.items()}
+
+
+_FORMAT_WORDS = {"json": "JSON", "html": "HTML", "csv": "CSV"}
+
+
+def product_label(product: str | None) -> str:
+    """What a person reads for a product code: "My Activity (HTML)", "Location history: Records.json"…"""
+    if not product:
+        return "Other files"
+    source = source_for(product)
+    if source is not None:
+        if source.product_labels and product in source.product_labels:
+            return source.product_labels[product]
+        fmt = product.partition(".")[2]
+        return f"{source.label} ({_FORMAT_WORDS.get(fmt, fmt.replace('_', ' '))})"
+    return recognized.label(product) or {"info.encrypted_backups": "Timeline backups note",
+                                         "info.archive_browser": "Takeout's index page"}.get(product, product)

@@ -48,4 +48,10 @@ SOURCE = Source(
     refresh=analytics.refresh,
     exports=exports.WRITERS,
     detect=detect,
+    product_labels={
+        "location.records": "Location history: Records.json", "location.legacy": "Location history (oldest format)",
+        "location.semantic": "Semantic Location History", "location.settings": "Location history settings",
+        "location.timeline_edits": "Timeline Edits", "location.android": "Timeline from an Android phone",
+        "location.ios": "Timeline from an iPhone",
+    },
 )

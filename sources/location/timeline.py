@@ -7,6 +7,8 @@ from sources.localtime import local, offset_label
 from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
 
 MAX_PATH_POINTS = 4000
+# Points further apart than this are two stretches of recording on the timeline.
+RUN_GAP = dt.timedelta(minutes=30)
 
 
 def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
@@ -34,11 +36,19 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
                         "tz": offset_label(segment.utc_offset_minutes),
                         "activity_type": segment.activity_type, "distance_m": segment.distance_m,
                         "waypoints": waypoints})
-    path = []
+    path, runs = [], []
     for when, offset, lat, lng in LocationPoint.objects.filter(recorded_at__gte=start, recorded_at__lt=end).order_by(
             "recorded_at").values_list("recorded_at", "utc_offset_minutes", "lat_e7", "lng_e7").iterator(5000):
-        if local(when, offset).date() == day:
+        at = local(when, offset)
+        if at.date() == day:
             path.append([lat / 1e7, lng / 1e7])
+            if runs and at - runs[-1]["end"] <= RUN_GAP:
+                runs[-1]["end"], runs[-1]["points"] = at, runs[-1]["points"] + 1
+            else:
+                runs.append({"kind": "points", "start": at, "end": at, "tz": offset_label(offset), "points": 1})
+    # Raw points are the map's path; on the timeline each stretch of them is one line, so a day
+    # of Records.json shows when the phone was recording beside the day's other entries.
+    entries += runs
     points = len(path)
     if points > MAX_PATH_POINTS:  # thin evenly: the small map needs the shape, not every fix
         step = points / MAX_PATH_POINTS

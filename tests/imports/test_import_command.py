@@ -32,6 +32,7 @@ def test_json_summary_is_the_last_line_with_products_and_rejections(alice, child
                                           "first": "2022-07-01T10:00:00.000000Z",
                                           "last": "2022-07-01T10:03:00.000000Z"}},
         "rejections": {"longitude_out_of_range": 1},
+        "not_imported": {"info.archive_browser": {"files": 1, "bytes": len(page)}},
     }
     assert isinstance(summary["run"], int)
     assert count_rows(alice, "timeseries.location_point") == 4

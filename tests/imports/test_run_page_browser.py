@@ -46,7 +46,7 @@ def test_the_run_page_follows_a_run_from_waiting_to_its_report(page, live_url, s
 
     assert "Succeeded" in page.locator(".run-summary").inner_text()
     products = page.locator("#report-products").inner_text()
-    assert "location.records" in products and "40" in products
+    assert "Location history: Records.json" in products and "40" in products
     page.click("#report-rejections summary")
     assert "latitude_out_of_range" in page.locator("#report-rejections").inner_text()
     assert "backups themselves are not part of Takeout" in page.locator("#report-skipped").inner_text()

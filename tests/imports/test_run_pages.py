@@ -15,7 +15,7 @@ from tests.imports.conftest import LH, make_zip, minute_points, raw_file, record
 def alices_run(import_files, tmp_path):
     archive = make_zip(tmp_path / "takeout-001.zip", {
         f"{LH}/Records.json": records_json(minute_points(30)),
-        "Takeout/My Activity/Search/MyActivity.html": b"<html><div class='outer-cell'>search</div></html>"})
+        "Takeout/Drive/ideas.txt": b"just some notes of mine"})
     return import_files(archive)
 
 
@@ -32,8 +32,8 @@ def test_alice_sees_her_run_in_the_list_and_its_report(client, alices_run, alice
     assert f"Import #{alices_run.pk}" in listing and "Succeeded" in listing
 
     page = client.get(reverse("imports:run", args=[alices_run.pk])).text
-    assert "location.records" in page and "2021-03-04T00:00:00" in page
-    assert "MyActivity.html" in page and "Not recognized as a Takeout product" in page
+    assert "Location history: Records.json" in page and "2021-03-04T00:00:00" in page
+    assert "ideas.txt" in page and "Not recognized as a Takeout product" in page
     assert 'hx-trigger="every 2s"' not in page  # finished: nothing left to poll
 
 

@@ -2,8 +2,7 @@
 
 import shutil
 
-from core.rls import user_scope
-from imports.models import ImportMember, ImportRun
+from imports.models import ImportRun
 from tests.imports.conftest import LH, count_rows, make_zip
 
 
@@ -27,11 +26,9 @@ def test_real_location_samples_in_one_export_import_cleanly(import_files, alice,
     assert run.products["location.records"]["last"] == "2013-04-15T08:53:31.548000Z"
     assert run.products["location.legacy"]["accepted"] > 0
     assert run.products["location.semantic"]["accepted"] > 0
-    with user_scope(alice.pk):
-        activity = ImportMember.objects.get(run=run, name__endswith="My Activity.json")
-    # Not a location file: reported as not imported, with the reason, not as an error.
-    assert activity.status == ImportMember.Status.SKIPPED
-    assert "Not recognized as a Takeout product" in activity.error
+    # My Activity beside the location files, in the same run, with nothing rejected.
+    assert run.products["activity.json"]["accepted"] == 2
+    assert run.products["activity.json"]["first"] == "2019-05-30T15:37:14.000000Z"
 
 
 def test_the_real_android_timeline_imports_cleanly(import_files, alice, shared_samples, tmp_path):

@@ -1,0 +1,161 @@
+"""My Activity in the lake: imported once, on the day page beside location history,
+searchable, in the stats and exports, deleted with its run — and only ever its owner's."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from sources import registry
+from tests.imports.conftest import count_rows, make_zip, minute_points, records_json
+
+DAY = "2024-05-14"
+SEARCHES = [
+    {"header": "Search", "title": "Searched for croissant recipe",
+     "titleUrl": "https://www.google.com/search?q=croissant+recipe", "time": f"{DAY}T07:30:05.123456Z",
+     "products": ["Search"], "activityControls": ["Web & App Activity"]},
+    {"header": "Search", "title": "Visited Boulangerie Poilâne - Paris",
+     "titleUrl": "https://www.google.com/url?q=https://www.poilane.com/&usg=AOvVaw", "time": f"{DAY}T07:31:00.5Z",
+     "products": ["Search"]},
+]
+VIDEOS = [
+    {"header": "YouTube", "title": "Watched How to laminate dough like a pro",
+     "titleUrl": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+     "subtitles": [{"name": "Bake School", "url": "https://www.youtube.com/channel/UC123"}],
+     "time": f"{DAY}T12:00:00.000Z", "products": ["YouTube"]},
+    {"header": "YouTube", "title": "Watched <script>alert(1)</script>",
+     "titleUrl": "javascript:alert(1)", "time": f"{DAY}T12:10:00Z", "products": ["YouTube"]},
+]
+
+
+def takeout(tmp_path, name="takeout-001.zip"):
+    return make_zip(tmp_path / name, {
+        "Takeout/My Activity/Search/MyActivity.json": json.dumps(SEARCHES).encode(),
+        "Takeout/YouTube and YouTube Music/history/watch-history.json": json.dumps(VIDEOS).encode(),
+        "Takeout/Location History (Timeline)/Records.json": records_json(minute_points(30, 9, DAY)),
+    })
+
+
+@pytest.fixture
+def imported(alice, bob, import_files, tmp_path):
+    run = import_files(takeout(tmp_path))
+    # Bob has history of his own, on the same day, that Alice must never see.
+    bobs = [{"header": "YouTube", "title": "Watched Bob's secret video", "titleUrl": "https://www.youtube.com/watch?v=bobbobbob01",
+             "time": f"{DAY}T13:00:00Z", "products": ["YouTube"]}]
+    (tmp_path / "bob").mkdir()
+    import_files(make_zip(tmp_path / "bob" / "takeout-001.zip",
+                          {"Takeout/YouTube and YouTube Music/history/watch-history.json": json.dumps(bobs).encode()}),
+                 user=bob)
+    registry.refresh_derived()
+    return run
+
+
+def test_the_run_imports_each_product_once_and_reports_it(imported, alice, import_files, tmp_path):
+    assert imported.status == "succeeded", imported.error
+    assert imported.products["activity.json"]["accepted"] == 4
+    assert imported.products["activity.json"]["first"] == f"{DAY}T07:30:05.000000Z"
+    assert imported.products["location.records"]["accepted"] == 30
+    assert count_rows(alice, "timeseries.activity_event") == 4
+
+    (tmp_path / "again").mkdir()
+    again = import_files(takeout(tmp_path / "again"))
+    assert again.accepted == 0 and again.duplicates == 34
+    assert count_rows(alice, "timeseries.activity_event") == 4
+
+
+def test_the_day_page_mixes_location_with_searches_and_videos_in_local_order(imported, alice, client):
+    client.force_login(alice)
+    page = client.get(reverse("lake:day", args=[DAY])).content.decode()
+    order = [page.index(text) for text in ("croissant recipe", "Boulangerie", "laminate dough")]
+    assert order == sorted(order)
+    assert "Bake School" in page and "Bob&#x27;s secret" not in page and "secret video" not in page
+    # Links go only to the web, never opening the lake to the page they lead to.
+    assert 'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ" rel="noopener noreferrer"' in page
+    assert "javascript:alert" not in page and "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    only = client.get(reverse("lake:day", args=[DAY]), {"only": "activity"}).content.decode()
+    assert "laminate dough" in only and 'class="visit"' not in only and 'class="segment"' not in only
+
+
+def test_search_finds_videos_and_pages_by_title_channel_and_host_for_their_owner_only(imported, alice, bob, client):
+    def results(q):
+        page = client.get(reverse("lake:search"), {"q": q}).content.decode()
+        return page.split('<section class="card">')[-1]
+
+    client.force_login(alice)
+    found = results("laminate")
+    assert "How to laminate dough like a pro" in found and f"/lake/day/{DAY}/" in found
+    assert "laminate dough" in results("bake school")  # the channel
+    assert "Boulangerie" in results("poilane")  # the host the Google redirect leads to
+    assert "0 results" in results("secret")  # Bob's
+    client.force_login(bob)
+    assert "0 results" in results("laminate") and "secret video" in results("secret")
+
+
+def test_stats_count_each_product_and_the_top_channels(imported, alice, client):
+    client.force_login(alice)
+    page = client.get(reverse("lake:stats")).content.decode()
+    assert "My Activity by product" in page and "Top channels" in page and "Bake School" in page
+    assert "youtube.com" in page and "Bob" not in page
+
+
+def test_exports_carry_the_entries_and_delete_removes_them_with_their_run(imported, alice, client):
+    client.force_login(alice)
+    ndjson = b"".join(client.get(reverse("lake:export_download"), {"format": "ndjson"}).streaming_content).decode()
+    kinds = [json.loads(line)["kind"] for line in ndjson.splitlines()]
+    assert kinds.count("activity_event") == 4 and kinds.count("location_point") == 30
+    first = next(json.loads(line) for line in ndjson.splitlines() if '"activity_event"' in line)
+    assert first["at"] == f"{DAY}T07:30:05.123456+00:00"
+
+    response = client.get(reverse("lake:export_download"), {"format": "csv", "family": "activity"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert response["Content-Disposition"].endswith('-activity-all.csv"')
+    assert [row["service"] for row in rows] == ["Search", "Search", "YouTube", "YouTube"]
+    # A formula-looking cell is neutralized; the title itself is kept as written.
+    assert rows[3]["title"] == "Watched <script>alert(1)</script>"
+
+    refused = client.get(reverse("lake:export_download"), {"format": "gpx", "family": "activity"})
+    assert refused.status_code == 400 and "not as GPX" in refused.content.decode()
+
+    response = client.post(reverse("lake:delete"), {"scope": "import_run", "import_run": imported.pk,
+                                                    "confirm": "alice"})
+    assert response.status_code == 200 and "Verified" in response.content.decode()
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM timeseries.activity_event WHERE user_id = %s", [alice.pk])
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM timeseries.activity_event WHERE user_id <> %s", [alice.pk])
+        assert cursor.fetchone()[0] == 1  # Bob's
+
+
+@pytest.mark.browser
+def test_in_chromium_a_day_mixes_location_with_youtube_and_search_and_search_finds_a_video(
+        imported, page, live_url, sign_in, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    alice = get_user_model().objects.get(username="alice")
+    sign_in(page, alice)
+    page.goto(f"{live_url}/lake/day/{DAY}/")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("laminate dough")
+    text = timeline.inner_text()
+    assert "Searched for croissant recipe" in text and "YouTube" in text
+    page.screenshot(path=str(tmp_path / "day.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(tmp_path / "day-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 860})
+
+    page.goto(f"{live_url}/lake/search/")
+    page.fill("#id_q", "laminate")
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_selector("#results")
+    assert "How to laminate dough like a pro" in page.locator("#results").inner_text()
+    page.click("#results li a >> nth=0")
+    page.wait_for_url(re.compile(rf".*/lake/day/{DAY}/$"))
+    page.goto(f"{live_url}/lake/stats/")
+    page.screenshot(path=str(tmp_path / "stats.png"), full_page=True)
