@@ -12,8 +12,9 @@ from core import usercache
 from sources.base import Dataset, Source
 from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
+from sources.youtube.source import SOURCE as YOUTUBE
 
-SOURCES: tuple[Source, ...] = (LOCATION,)
+SOURCES: tuple[Source, ...] = (LOCATION, YOUTUBE)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 
