@@ -30,7 +30,10 @@ def ndjson(window, counts):
     for name, table in (("youtube_comment", comments(window)), ("youtube_item", items(window))):
         for row in table:
             counts[name] += 1
-            yield json.dumps({"kind": name, **plain(row)}, separators=(",", ":"), ensure_ascii=False) + "\n"
+            # "kind" names the table in every source's NDJSON; the row's own kind becomes "type".
+            fields = plain(row)
+            fields["type"] = fields.pop("kind")
+            yield json.dumps({"kind": name, **fields}, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def csv_rows(window, counts):

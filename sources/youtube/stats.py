@@ -19,7 +19,7 @@ def stats(grain: str = "month") -> list[StatsTable]:
     trunc = _TRUNC.get(grain, TruncMonth)
     per_period = (YoutubeComment.objects.annotate(period=trunc("created_at", tzinfo=None))
                   .values("period").order_by("period")
-                  .annotate(chats=Count("*", filter=Q(kind=YoutubeComment.Kind.LIVE_CHAT)), total=Count("*")))
+                  .annotate(chats=Count("comment_id", filter=Q(kind=YoutubeComment.Kind.LIVE_CHAT)), total=Count("*")))
     periods = [(row["period"].date().isoformat(), row["chats"], row["total"]) for row in per_period]
     kept = dict(YoutubeItem.objects.values_list("kind").order_by("kind").annotate(n=Count("*")))
     tables = [StatsTable(f"YouTube comments and live chats per {grain if grain in _TRUNC else 'month'}",
