@@ -23,6 +23,7 @@ SOURCE = Source(
         records.Item: (LOAD_ITEMS, attrgetter(*LOAD_ITEMS.columns)),
     },
     day=timeline.day_part,
+    neighbour_day=timeline.neighbour_day,
     search=search.search,
     search_products=search.search_products,
     exports=exports.WRITERS,

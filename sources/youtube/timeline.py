@@ -41,3 +41,22 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
                         "label": LABELS.get(comment.kind, "YouTube"), "title": shorten(comment.text),
                         "url": watch_url(comment.video_id), "detail": detail(comment)})
     return DayPart(entries)
+
+
+def neighbour_day(before: dt.date | None = None, after: dt.date | None = None) -> dt.date | None:
+    """The nearest local day before `before` (or after `after`) with a comment or live chat message.
+
+    Local days are UTC days here (the export states no offset), so the
+    primary key's leading columns answer it with one index probe.
+    """
+    comments = YoutubeComment.objects.order_by()
+    if before is not None:
+        edge = dt.datetime.combine(before, dt.time(), tzinfo=dt.UTC)
+        found = comments.filter(created_at__lt=edge).order_by("-created_at").values_list("created_at", flat=True)
+    elif after is not None:
+        edge = dt.datetime.combine(after + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        found = comments.filter(created_at__gte=edge).order_by("created_at").values_list("created_at", flat=True)
+    else:
+        return None
+    when = found.first()
+    return local(when, None).date() if when else None

@@ -12,7 +12,7 @@ from sources.export import Range
 from sources.sanitize import BAD_CSV, TEXT_TOO_LONG
 from sources.youtube import exports, search, stats, timeline
 from sources.youtube.parsers import WRONG_COLUMN_COUNT
-from tests.imports.conftest import all_rows, count_rows, make_zip
+from tests.imports.conftest import all_rows, count_rows, default_partition_rows, make_zip
 from tests.sources.youtube.test_parsers import (
     COMMENTS_NEW,
     COMMENTS_OLD,
@@ -53,6 +53,8 @@ def test_a_youtube_takeout_imports_every_file(import_files, alice, tmp_path):
     kinds = Counter(row[0] for row in all_rows(alice, ITEMS, "kind, item_id, product"))
     assert kinds == {"subscription": 3, "playlist": 2, "playlist_video": 2, "like": 2}
     assert (run.accepted, run.rejected, run.duplicates) == (17, 0, 0)
+    # Every comment landed in its month's partition, none in the default one.
+    assert default_partition_rows(COMMENTS) == 0
     products = {product: entry["accepted"] for product, entry in run.products.items()}
     assert products == {"youtube.comments": 5, "youtube.live_chats": 3, "youtube.subscriptions": 3,
                         "youtube.playlists": 2, "youtube.playlist_videos": 2, "youtube.likes": 2}
@@ -135,6 +137,10 @@ def test_day_search_exports_and_stats_show_her_youtube(import_files, alice, bob,
         csv_text = "".join(exports.csv_rows(Range(), Counter()))
         dated = "".join(exports.ndjson(Range(dt.datetime(2024, 1, 1, tzinfo=dt.UTC)), Counter()))
         sections = stats.stats("month")
+        weekly = stats.stats("week")
+        neighbours = (timeline.neighbour_day(before=day), timeline.neighbour_day(after=day),
+                      timeline.neighbour_day(before=dt.date(2023, 1, 2)),
+                      timeline.neighbour_day(after=dt.date(2025, 1, 1)))
     with user_scope(bob.pk):
         bobs_hits = search.search("there")
         bobs_day = timeline.day_part(day, *_window(day))
@@ -170,6 +176,9 @@ def test_day_search_exports_and_stats_show_her_youtube(import_files, alice, bob,
     per_month, library = sections
     assert ("2022-02-01", 2, 2) in per_month.rows and ("2023-01-01", 0, 1) in per_month.rows
     assert ("Subscriptions", 3) in library.rows and library.note == "3 channel subscriptions."
+    # 2022-02-02 is a Wednesday: its week starts on Monday the 31st of January.
+    assert ("2022-01-31", 2, 2) in weekly[0].rows and weekly[0].title.endswith("per week")
+    assert neighbours == (None, dt.date(2023, 1, 2), dt.date(2022, 2, 2), None)
 
 
 def test_hostile_urls_are_not_links(import_files, alice, tmp_path):

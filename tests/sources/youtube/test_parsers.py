@@ -328,3 +328,41 @@ def test_every_parser_survives_garbage(parser, data):
     items = parse(parser, data)
     assert all(isinstance(item, Rejection) for item in items)
     assert items or parser is parse_resources  # a JSON object holds no array of resources
+
+
+class _Endless(io.RawIOBase):
+    """A non-seekable stream: `head`, then `size` bytes of "x" made as they are read, then `tail`."""
+
+    def __init__(self, head: bytes, size: int, tail: bytes):
+        self._head, self._left, self._tail = head, size, tail
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self._head:
+            data, self._head = self._head[: len(buffer)], self._head[len(buffer):]
+        elif self._left:
+            data = b"x" * min(len(buffer), self._left)
+            self._left -= len(data)
+        else:
+            data, self._tail = self._tail[: len(buffer)], self._tail[len(buffer):]
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_a_400_mb_cell_costs_no_memory():
+    import tracemalloc
+
+    head = (HEADER + 'big,UC,2023-01-01T00:00:00+00:00,0,,,v,"').encode()
+    tail = b'"\nok,UC,2023-01-01T00:00:00+00:00,0,,,v,after\n'
+    stream = io.BufferedReader(_Endless(head, 400 * 1024 * 1024, tail), buffer_size=1 << 20)
+    tracemalloc.start()
+    try:
+        items = list(parse_comments(stream))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert reasons(items) == [TEXT_TOO_LONG]
+    assert [c.text for c in taken(items)] == ["after"]
+    assert peak < 32 * 1024 * 1024
