@@ -37,20 +37,28 @@ def ndjson(window, counts):
 
 
 def csv_rows(window, counts):
+    """One CSV of both tables; nothing at all (not even the header) when there is nothing to send.
+
+    Until the export page asks which family a CSV is of, every source's CSV is
+    chained into one file: a source with no rows must not put a second header
+    into another's file.
+    """
     # CsvLines neutralizes cells a spreadsheet would run as formulas: comment
     # text and titles are anyone's words and are stored as written.
     line = CsvLines().line
-    yield line(CSV_COLUMNS)
+    header = line(CSV_COLUMNS)
     for row in comments(window):
         counts["youtube_comment"] += 1
-        yield line(["youtube_comment", row["kind"], iso(row["created_at"]), row["comment_id"], row["channel_id"],
-                    row["video_id"], row["post_id"], row["parent_id"], row["price"], row["text"], "", "",
-                    row["product"], row["import_run_id"]])
+        yield header + line(["youtube_comment", row["kind"], iso(row["created_at"]), row["comment_id"],
+                             row["channel_id"], row["video_id"], row["post_id"], row["parent_id"], row["price"],
+                             row["text"], "", "", row["product"], row["import_run_id"]])
+        header = ""
     for row in items(window):
         counts["youtube_item"] += 1
         extra = json.dumps(row["extra"], separators=(",", ":"), ensure_ascii=False) if row["extra"] else ""
-        yield line(["youtube_item", row["kind"], iso(row["added_at"]), row["item_id"], "", "", "", "", "",
-                    row["title"], row["url"], extra, row["product"], row["import_run_id"]])
+        yield header + line(["youtube_item", row["kind"], iso(row["added_at"]), row["item_id"], "", "", "", "", "",
+                             row["title"], row["url"], extra, row["product"], row["import_run_id"]])
+        header = ""
 
 
 # format name (explore.exports.FORMATS) -> writer(window, counts)

@@ -142,6 +142,7 @@ def test_day_search_exports_and_stats_show_her_youtube(import_files, alice, bob,
                       timeline.neighbour_day(before=dt.date(2023, 1, 2)),
                       timeline.neighbour_day(after=dt.date(2025, 1, 1)))
     with user_scope(bob.pk):
+        bobs_csv = "".join(exports.csv_rows(Range(), Counter()))
         bobs_hits = search.search("there")
         bobs_day = timeline.day_part(day, *_window(day))
 
@@ -159,6 +160,7 @@ def test_day_search_exports_and_stats_show_her_youtube(import_files, alice, bob,
         ("YouTube playlist", "Cooking", "https://www.youtube.com/playlist?list=PLaaaa1111")]
     assert "youtube.comments" in products and "youtube.subscriptions" in products
     assert bobs_hits == [] and bobs_day.entries == []
+    assert bobs_csv == ""  # nothing of his: not even a header in a file another source writes
 
     lines = [json.loads(line) for line in ndjson.splitlines()]
     assert Counter(line["kind"] for line in lines) == {"youtube_comment": 8, "youtube_item": 9}
