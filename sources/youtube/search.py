@@ -47,8 +47,8 @@ def _window(queryset, column, product, start, end):
 def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:
     """Comments and kept items whose words match `text`, best first; `start`/`end` bound the UTC window.
 
-    Items without a date (subscriptions) match only when no window is given;
-    their "when" and "day" are then None.
+    Only dated items: every hit links to its day's page, and an undated one
+    (a subscription from subscriptions.csv) has no day to link to.
     """
     results = []
     comments = _window(matching(YoutubeComment.objects.all(), text), "created_at", product, start, end)
@@ -57,11 +57,11 @@ def search(text: str, *, product: str = "", start=None, end=None, limit: int = 2
         results.append({"kind": LABELS.get(comment.kind, "YouTube"), "title": shorten(comment.text),
                         "detail": comment.video_id or comment.post_id, "when": when, "day": when.date(),
                         "product": comment.product, "rank": comment.rank, "url": watch_url(comment.video_id)})
-    items = _window(matching(YoutubeItem.objects.all(), text), "added_at", product, start, end)
+    items = _window(matching(YoutubeItem.objects.exclude(added_at=None), text), "added_at", product, start, end)
     for item in items.order_by("-rank", "item_id")[:limit]:
         when = local(item.added_at, None)
         results.append({"kind": ITEM_LABELS.get(item.kind, "YouTube"), "title": item.title or item.item_id,
-                        "detail": item.item_id, "when": when, "day": when.date() if when else None,
+                        "detail": item.item_id, "when": when, "day": when.date(),
                         "product": item.product, "rank": item.rank, "url": safe_url(item.url)})
     results.sort(key=lambda hit: -hit["rank"])
     return results[:limit]
@@ -70,5 +70,6 @@ def search(text: str, *, product: str = "", start=None, end=None, limit: int = 2
 def search_products() -> list[str]:
     """Products that have something to search (comments, items with titles)."""
     comments = YoutubeComment.objects.exclude(text="").order_by().values_list("product", flat=True).distinct()
-    items = YoutubeItem.objects.exclude(title="").order_by().values_list("product", flat=True).distinct()
+    items = YoutubeItem.objects.exclude(title="").exclude(added_at=None).order_by().values_list(
+        "product", flat=True).distinct()
     return sorted(set(comments) | set(items))

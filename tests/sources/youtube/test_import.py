@@ -6,6 +6,8 @@ import io
 import json
 from collections import Counter
 
+from django.urls import reverse
+
 from core.rls import user_scope
 from imports.models import ImportMember, ImportRun
 from sources.export import Range
@@ -158,7 +160,8 @@ def test_day_search_exports_and_stats_show_her_youtube(import_files, alice, bob,
     assert hits[0]["url"] == "https://www.youtube.com/watch?v=dQw4w9WgXcQ" and hits[0]["rank"] > 0
     assert [(h["kind"], h["title"], h["url"]) for h in playlist_hits] == [
         ("YouTube playlist", "Cooking", "https://www.youtube.com/playlist?list=PLaaaa1111")]
-    assert "youtube.comments" in products and "youtube.subscriptions" in products
+    # Undated subscriptions are not searched (no day to link to); playlist videos and likes have no titles.
+    assert products == ["youtube.comments", "youtube.live_chats", "youtube.playlists"]
     assert bobs_hits == [] and bobs_day.entries == []
     assert bobs_csv == ""  # nothing of his: not even a header in a file another source writes
 
@@ -183,12 +186,31 @@ def test_day_search_exports_and_stats_show_her_youtube(import_files, alice, bob,
     assert neighbours == (None, dt.date(2023, 1, 2), dt.date(2022, 2, 2), None)
 
 
-def test_hostile_urls_are_not_links(import_files, alice, tmp_path):
-    import_files(youtube_takeout(tmp_path))
+def test_hostile_urls_are_not_links_and_every_hit_has_a_day(import_files, alice, tmp_path):
+    resources = json.dumps([
+        {"kind": "youtube#subscription", "snippet": {"publishedAt": "2016-01-01T00:00:00Z", "title": "<b>Bold</b>",
+                                                     "resourceId": {"channelId": "UCbold"}}},
+        {"kind": "youtube#playlistItem", "snippet": {"publishedAt": "2016-02-01T00:00:00Z", "title": "Bold move",
+                                                     "playlistId": "PLx", "resourceId": {"videoId": "javascript:"}}},
+    ]).encode()
+    import_files(youtube_takeout(tmp_path, **{f"{Y}/subscriptions/subscriptions.json": resources}))
     with user_scope(alice.pk):
-        (hit,) = search.search("bold")
-    assert hit["title"] == "<b>Bold</b>"
-    assert hit["url"] == ""
+        hits = search.search("bold")
+    client_hits = browser(alice).get(reverse("lake:search"), {"q": "bold"})
+    # The CSV's undated "<b>Bold</b>" subscription has no day to link to: only the dated ones are found.
+    assert sorted((h["title"], h["url"], h["day"]) for h in hits) == [
+        ("<b>Bold</b>", "https://www.youtube.com/channel/UCbold", dt.date(2016, 1, 1)),
+        ("Bold move", "", dt.date(2016, 2, 1))]
+    assert client_hits.status_code == 200
+    assert b"&lt;b&gt;Bold&lt;/b&gt;" in client_hits.content and b"<b>Bold</b>" not in client_hits.content
+
+
+def browser(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _window(day):
