@@ -70,6 +70,8 @@ MAX_CELL_CHARS = 256 * 1024
 # binary file that happens to look like text) never sits in memory whole.
 MAX_LINE_CHARS = 1024 * 1024
 MAX_TEXT_CHARS = 20_000
+# A playlist's settings (visibility, video order, ...) are a word or a timestamp.
+MAX_EXTRA_CHARS = 1_000
 csv.field_size_limit(MAX_CELL_CHARS)
 
 _LINE_ENDS = ("\n", "\r")
@@ -366,6 +368,8 @@ def _playlist(row: dict, window: Window) -> Item:
     # export version has, by its own column names.
     extra = {key: value for key in row if key not in ("playlist id", title_key, created_key)
              and (value := _cell(row, key))}
+    if any(len(value) > MAX_EXTRA_CHARS for value in extra.values()):
+        raise RecordRejected(TEXT_TOO_LONG, f"A playlist setting is longer than {MAX_EXTRA_CHARS:,} characters.")
     url = f"https://www.youtube.com/playlist?list={playlist_id}" if _PLAYLIST_ID.fullmatch(playlist_id) else ""
     return Item(PLAYLIST, playlist_id, title=_cell(row, title_key), url=url, added_at=added_at, extra=extra)
 

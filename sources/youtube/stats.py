@@ -4,6 +4,8 @@ Plain GROUP BY queries under the user's scope (row-level security picks the
 rows): the tables are small next to location history's.
 """
 
+import datetime as dt
+
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 
@@ -17,7 +19,8 @@ ITEM_KINDS = {"subscription": "Subscriptions", "playlist": "Playlists", "playlis
 
 def stats(grain: str = "month") -> list[StatsTable]:
     trunc = _TRUNC.get(grain, TruncMonth)
-    per_period = (YoutubeComment.objects.annotate(period=trunc("created_at", tzinfo=None))
+    # UTC periods, as the day page places these rows (the export states no offset).
+    per_period = (YoutubeComment.objects.annotate(period=trunc("created_at", tzinfo=dt.UTC))
                   .values("period").order_by("period")
                   .annotate(chats=Count("comment_id", filter=Q(kind=YoutubeComment.Kind.LIVE_CHAT)), total=Count("*")))
     periods = [(row["period"].date().isoformat(), row["chats"], row["total"]) for row in per_period]

@@ -157,6 +157,13 @@ def test_playlists_of_an_older_version():
     assert old.extra == {"playlist visibility": "Unlisted"}
 
 
+def test_an_over_long_playlist_setting_is_rejected():
+    data = PLAYLISTS.replace("Manual,Private", "Manual," + "P" * 1001)
+    items = parse(parse_playlists, data)
+    assert reasons(items) == [TEXT_TOO_LONG]
+    assert [i.item_id for i in taken(items)] == ["PLbbbb2222"]
+
+
 def test_playlist_videos_and_likes():
     videos = parse(parse_playlist_videos, PLAYLIST_VIDEOS)
     assert [v.kind for v in videos] == ["playlist_video", "playlist_video"]
