@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "vault",
     "sources.location",
     "sources.activity",
+    "sources.youtube",
     "imports",
     "uploads",
     "lifecycle",

@@ -14,8 +14,9 @@ from sources.activity.source import SOURCE as ACTIVITY
 from sources.base import Dataset, Source
 from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
+from sources.youtube.source import SOURCE as YOUTUBE
 
-SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY)
+SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

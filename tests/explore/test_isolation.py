@@ -46,6 +46,14 @@ SAMPLE_ROWS = {
         "%(user)s, %(when)s, md5('https://www.youtube.com/watch?v=abc')::uuid, 'YouTube', 'Watched a video',"
         " 'activity.json'",
     ),
+    "timeseries.youtube_comment": (
+        "user_id, created_at, comment_id, kind, product, channel_id, video_id, post_id, parent_id, price, text",
+        "%(user)s, %(when)s, 'Ugx1', 'comment', 'youtube.comments', 'UC1', 'dQw4w9WgXcQ', '', '', '', 'Hi'",
+    ),
+    "user_data.youtube_item": (
+        "user_id, kind, item_id, product, title, url, extra",
+        "%(user)s, 'subscription', 'UC1', 'youtube.subscriptions', 'A channel', '', '{}'",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",
