@@ -176,6 +176,8 @@ INSTALLED_APPS = [
     "core",
     "vault",
     "sources.location",
+    "sources.places",
+    "sources.play",
     "imports",
     "uploads",
     "lifecycle",

@@ -12,8 +12,10 @@ from core import usercache
 from sources.base import Dataset, Source
 from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
+from sources.places.source import SOURCE as PLACES
+from sources.play.source import SOURCE as PLAY
 
-SOURCES: tuple[Source, ...] = (LOCATION,)
+SOURCES: tuple[Source, ...] = (LOCATION, PLACES, PLAY)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

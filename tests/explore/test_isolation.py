@@ -41,6 +41,14 @@ SAMPLE_ROWS = {
         "user_id, started_at, ended_at, activity_type, product, waypoints",
         "%(user)s, %(when)s, %(when)s, 'WALKING', 'location.semantic', '[]'",
     ),
+    "user_data.saved_place": (
+        "user_id, kind, list_name, place_key, title, address, note, url, country_code, product",
+        "%(user)s, 'list', 'Want to go', gen_random_uuid(), 'Cafe', '', '', '', '', 'places.list'",
+    ),
+    "timeseries.play_event": (
+        "user_id, at, kind, item_key, title, document_type, device, price, extra, product",
+        "%(user)s, %(when)s, 'install', gen_random_uuid(), 'Maps', 'Android Apps', '', '', '{}', 'play.installs'",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",
