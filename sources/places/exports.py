@@ -31,8 +31,12 @@ def ndjson(window, counts):
 
 def csv_rows(window, counts):
     line = CsvLines().line
-    yield line(CSV_COLUMNS)
-    for row in places(window):
+    for number, row in enumerate(places(window)):
+        # The header comes with the first row: until the export page offers one
+        # file per family, CSV writers are chained, and a family with nothing
+        # to export must add nothing to another family's file.
+        if number == 0:
+            yield line(CSV_COLUMNS)
         counts["saved_place"] += 1
         yield line([row["kind"], row["list_name"], row["title"], row["address"], row["note"], row["url"],
                     deg(row["lat_e7"]), deg(row["lng_e7"]), row["country_code"], iso(row["saved_at"]),

@@ -21,5 +21,6 @@ SOURCE = Source(
     exports=exports.WRITERS,
     detect=detect,
     stats=stats.stats,
+    neighbour_day=timeline.neighbour_day,
     map_layers=timeline.map_layers,
 )

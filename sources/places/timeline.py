@@ -3,6 +3,8 @@
 import datetime as dt
 from urllib.parse import urlsplit
 
+from django.db.models import Max, Min
+
 from sources.base import DayPart, MapLayer
 from sources.localtime import local, offset_label
 from sources.places.models import SavedPlace
@@ -55,3 +57,18 @@ def map_layers() -> list[MapLayer]:
         day = local(saved_at, None).date().isoformat() if saved_at else None
         markers.append([lat / 1e7, lng / 1e7, title or address or "Unnamed place", day])
     return [MapLayer("saved_places", "Saved places", markers)] if markers else []
+
+
+def neighbour_day(before: dt.date | None = None, after: dt.date | None = None) -> dt.date | None:
+    """The nearest day before `before` (or after `after`) with something of this source on it.
+
+    Times are UTC here (the export states no offset), so a local day is a UTC day.
+    """
+    rows = SavedPlace.objects.order_by()
+    if before is not None:
+        start = dt.datetime.combine(before, dt.time(), tzinfo=dt.UTC)
+        found = rows.filter(saved_at__lt=start).aggregate(at=Max("saved_at"))["at"]
+    else:
+        end = dt.datetime.combine(after, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
+        found = rows.filter(saved_at__gte=end).aggregate(at=Min("saved_at"))["at"]
+    return found.astimezone(dt.UTC).date() if found else None

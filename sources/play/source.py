@@ -21,4 +21,5 @@ SOURCE = Source(
     exports=exports.WRITERS,
     detect=detect,
     stats=stats.stats,
+    neighbour_day=timeline.neighbour_day,
 )

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db.models import Max, Min
+
 from sources.base import DayPart
 from sources.localtime import local, offset_label
 from sources.play.models import PlayEvent
@@ -31,3 +33,18 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
                         "label": LABELS.get(event.kind, event.kind), "title": event.title, "url": "",
                         "detail": detail_of(event)})
     return DayPart(entries)
+
+
+def neighbour_day(before: dt.date | None = None, after: dt.date | None = None) -> dt.date | None:
+    """The nearest day before `before` (or after `after`) with something of this source on it.
+
+    Times are UTC here (the export states no offset), so a local day is a UTC day.
+    """
+    rows = PlayEvent.objects.order_by()
+    if before is not None:
+        start = dt.datetime.combine(before, dt.time(), tzinfo=dt.UTC)
+        found = rows.filter(at__lt=start).aggregate(at=Max("at"))["at"]
+    else:
+        end = dt.datetime.combine(after, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
+        found = rows.filter(at__gte=end).aggregate(at=Min("at"))["at"]
+    return found.astimezone(dt.UTC).date() if found else None

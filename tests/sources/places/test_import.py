@@ -103,6 +103,8 @@ def test_the_day_page_the_map_search_exports_and_stats_read_them_back(import_fil
         ndjson = [json.loads(line) for line in exports.ndjson(Range(), counts)]
         csv_text = "".join(exports.csv_rows(Range(), counts))
         tables = stats.stats("month")
+        neighbours = (timeline.neighbour_day(before=dt.date(2021, 3, 1)), timeline.neighbour_day(after=day),
+                      timeline.neighbour_day(after=dt.date(2021, 3, 1)))
     with user_scope(bob.pk):
         bobs = (timeline.map_layers(), search.search("eiffel"), timeline.day_part(day, *utc_window(day)).entries)
 
@@ -131,6 +133,7 @@ def test_the_day_page_the_map_search_exports_and_stats_read_them_back(import_fil
     # a stream that carries `name` (tests/sources/places/test_parsers.py).
     assert per_list.rows == [("Starred", 3), ("List", 2), ("Labeled", 1)]
     assert per_month.rows == [(dt.date(2019, 7, 1), 2), (dt.date(2021, 3, 1), 1)]
+    assert neighbours == (day, dt.date(2021, 3, 1), None)
     assert bobs == ([], [], [])
 
 

@@ -92,6 +92,8 @@ def test_the_day_page_search_exports_and_stats_read_them_back(import_files, alic
         in_2020 = list(exports.ndjson(Range(dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
                                             dt.datetime(2021, 1, 1, tzinfo=dt.UTC)), windowed))
         tables = stats.stats("month")
+        neighbours = (timeline.neighbour_day(before=day), timeline.neighbour_day(after=day),
+                      timeline.neighbour_day(before=dt.date(2021, 12, 31)))
     with user_scope(bob.pk):
         bobs = (timeline.day_part(day, *utc_window(day)).entries, search.search("signal"), stats.stats("month"))
 
@@ -113,4 +115,5 @@ def test_the_day_page_search_exports_and_stats_read_them_back(import_files, alic
     installs, kinds = tables
     assert installs.rows == [(dt.date(2019, 3, 1), 2), (dt.date(2021, 12, 1), 1)]
     assert kinds.rows == [("App installed", 3), ("Added to library", 1), ("Order", 1), ("Purchase", 1)]
+    assert neighbours == (None, dt.date(2019, 3, 20), dt.date(2020, 5, 6))
     assert bobs == ([], [], [])
