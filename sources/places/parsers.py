@@ -118,21 +118,25 @@ def _labeled_feature(raw: object, window: Window) -> SavedPlace:
 def _feature_position(feature: dict, location: dict, url: str | None) -> tuple[int | None, int | None]:
     """The feature's position in E7, or (None, None) where the export says it has none.
 
-    A feature without any geometry is refused: GeoJSON places always carry
-    one, ``[0, 0]`` when the position is unknown. Bad numbers and positions
-    out of range are refused rather than dropped, so the report shows them.
+    A feature without any geometry (and no ``Geo Coordinates`` in its place of
+    one) is refused: GeoJSON places always carry one, ``[0, 0]`` when the
+    position is unknown. Bad numbers and positions out of range are refused
+    rather than dropped, so the report shows them.
     """
     geo = _dict(location.get("Geo Coordinates"))
-    stated = None
-    if geo.get("Latitude") is not None or geo.get("Longitude") is not None:
-        stated = _absent_if_null_island(e7_from_degrees(geo.get("Latitude"), geo.get("Longitude")))
     geometry = feature.get("geometry")
     if geometry is None:
-        if stated is None:
+        if geo.get("Latitude") is None and geo.get("Longitude") is None:
             raise RecordRejected(MISSING_COORDINATES, "The feature has no geometry.")
-        return stated
+        return _absent_if_null_island(e7_from_degrees(geo.get("Latitude"), geo.get("Longitude"))) or (None, None)
     point = _geometry_point(geometry)
-    return point or stated or position_from_url(url) or (None, None)
+    if point is None:
+        # [0, 0]: what else the record states about the position is only a fallback.
+        try:
+            point = _absent_if_null_island(e7_from_degrees(geo.get("Latitude"), geo.get("Longitude")))
+        except RecordRejected:
+            point = None
+    return point or position_from_url(url) or (None, None)
 
 
 def _geometry_point(geometry: object) -> tuple[int, int] | None:

@@ -314,3 +314,22 @@ def test_the_registry_names_our_products_and_location_keeps_its_own():
     assert identify("Saved Places.json", SAVED_PLACES, detectors) == "places.saved"
     assert identify("Records.json", b'{"locations": [{"timestamp": "2020-01-01T00:00:00Z"}]}',
                     detectors) == "location.records"
+
+
+def test_no_real_sample_of_another_product_is_taken_for_saved_places(shared_samples):
+    from sources.detect import HEAD_BYTES, Head
+
+    files = sorted(path for path in shared_samples.iterdir() if path.is_file() and path.suffix in (".json", ".html"))
+    assert len(files) >= 8
+    for path in files:
+        assert detect(Head(f"Takeout/{path.name}", path.read_bytes()[:HEAD_BYTES])) is None, path.name
+
+
+def test_stated_geo_coordinates_only_stand_in_for_a_zero_geometry():
+    good_geometry = feature(2.0, 1.0, Title="A", Location={"Geo Coordinates": {"Latitude": "", "Longitude": ""}})
+    zero_geometry = feature(0, 0, Title="B", Location={"Geo Coordinates": {"Latitude": "3.5", "Longitude": "4.5"}})
+    zero_and_bad = feature(0, 0, Title="C", Location={"Geo Coordinates": {"Latitude": "x", "Longitude": "y"}})
+
+    a, b, c = places(parse(parse_saved_places, collection(good_geometry, zero_geometry, zero_and_bad)))
+
+    assert [(p.lat_e7, p.lng_e7) for p in (a, b, c)] == [(10000000, 20000000), (35000000, 45000000), (None, None)]

@@ -204,3 +204,12 @@ def test_location_keeps_its_own_arrays():
     ios = b'[{"endTime": "2024-01-01T18:00:00.000+02:00", "startTime": "2024-01-01T12:00:00.000+02:00", "visit": {}}]'
     assert identify("location-history.json", ios, (location, detect)) == "location.ios"
     assert identify("Installs.json", json.dumps(INSTALLS).encode(), (location, detect)) == "play.installs"
+
+
+def test_no_real_sample_of_another_product_is_taken_for_google_play(shared_samples):
+    from sources.detect import HEAD_BYTES
+
+    files = sorted(path for path in shared_samples.iterdir() if path.is_file() and path.suffix in (".json", ".html"))
+    assert len(files) >= 8
+    for path in files:
+        assert detect(Head(f"Takeout/{path.name}", path.read_bytes()[:HEAD_BYTES])) is None, path.name
