@@ -178,6 +178,8 @@ INSTALLED_APPS = [
     "sources.location",
     "sources.activity",
     "sources.youtube",
+    "sources.places",
+    "sources.play",
     "imports",
     "uploads",
     "lifecycle",

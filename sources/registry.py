@@ -14,9 +14,11 @@ from sources.activity.source import SOURCE as ACTIVITY
 from sources.base import Dataset, Source
 from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
+from sources.places.source import SOURCE as PLACES
+from sources.play.source import SOURCE as PLAY
 from sources.youtube.source import SOURCE as YOUTUBE
 
-SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE)
+SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, PLACES, PLAY)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

@@ -54,6 +54,14 @@ SAMPLE_ROWS = {
         "user_id, kind, item_id, product, title, url, extra",
         "%(user)s, 'subscription', 'UC1', 'youtube.subscriptions', 'A channel', '', '{}'",
     ),
+    "user_data.saved_place": (
+        "user_id, kind, list_name, place_key, title, address, note, url, country_code, product",
+        "%(user)s, 'list', 'Want to go', gen_random_uuid(), 'Cafe', '', '', '', '', 'places.list'",
+    ),
+    "timeseries.play_event": (
+        "user_id, at, kind, item_key, title, document_type, device, price, extra, product",
+        "%(user)s, %(when)s, 'install', gen_random_uuid(), 'Maps', 'Android Apps', '', '', '{}', 'play.installs'",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",
