@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "core",
     "vault",
     "sources.location",
+    "sources.chrome",
     "imports",
     "uploads",
     "lifecycle",

@@ -10,10 +10,11 @@ from django.db import transaction
 
 from core import usercache
 from sources.base import Dataset, Source
+from sources.chrome.source import SOURCE as CHROME
 from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
 
-SOURCES: tuple[Source, ...] = (LOCATION,)
+SOURCES: tuple[Source, ...] = (LOCATION, CHROME)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 
