@@ -71,6 +71,9 @@ _CHUNK = 64 * 1024
 # One tag (or comment) of a bookmarks page still unfinished after this many
 # characters: Chrome's favicons are a few kilobytes of data URI.
 MAX_PENDING_HTML = 1024 * 1024
+SAMPLE_HTML = 300
+# A title's text is gathered up to this many characters (clean_text's bound), then ignored.
+_TITLE_CHARS = 2_000
 # URLs are refused by the pipeline past their column's length; this only keeps
 # clean_text from shortening them first.
 _URL_CHARS = MAX_TOKEN_BYTES
@@ -218,8 +221,6 @@ def parse_bookmarks(stream) -> Iterator[Item]:
                                   "it was cut off.", "")
 
 
-SAMPLE_HTML = 300
-
 
 class _BookmarkPage(HTMLParser):
     """Folders are ``<DT><H3>name</H3>`` followed by a ``<DL>`` of their entries;
@@ -297,8 +298,6 @@ class _BookmarkPage(HTMLParser):
         except RecordRejected as exc:
             self.found.append(Rejection(exc.reason, exc.detail, sample_of({**attrs, "title": "".join(text)})))
 
-
-_TITLE_CHARS = 2_000
 
 
 def _added_at(value: object, window: Window) -> datetime | None:

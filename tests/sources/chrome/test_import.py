@@ -1,7 +1,9 @@
 """Chrome end to end: a Takeout zip in, visits and bookmarks in the lake, and what the pages read of them."""
 
+import base64
 import datetime as dt
 import json
+import os
 from collections import Counter
 
 from core.rls import user_scope
@@ -203,3 +205,15 @@ def test_day_timeline_search_stats_and_exports_show_only_the_users_rows(import_f
         assert search.search("ycombinator") == []
         assert stats.stats("month") == []
         assert list(exports.ndjson(Range(), Counter())) == []
+
+
+def test_a_multi_megabyte_string_refuses_the_history_with_a_reason(import_files, alice, tmp_path):
+    # Random text: a run of one letter would be refused earlier, as a zip bomb.
+    huge = dict(GOOD_VISITS[0], title=base64.b64encode(os.urandom(3 * 1024 * 1024)).decode())
+    history = json.dumps({"Browser History": [*GOOD_VISITS, huge]}).encode()
+    run = import_files(takeout(tmp_path, history=history, bookmarks=None))
+
+    member = members(alice, run)[HISTORY_NAME]
+    assert member.status == ImportMember.Status.FAILED
+    assert "longer than 1 MiB" in member.error
+    assert count_rows(alice, VISITS) == 0

@@ -292,3 +292,64 @@ def test_invalid_utf8_is_replaced_not_fatal():
     data = BOOKMARKS.encode().replace("Ünïcödé".encode(), b"\xff\xfe bad")
     marks = [i for i in parse(parse_bookmarks, data) if isinstance(i, Bookmark)]
     assert marks[3].title == "\ufffd\ufffd bad title"
+
+
+def test_a_multi_megabyte_bookmark_title_is_cut_to_the_bound_not_buffered():
+    huge = "T" * (3 * MAX_PENDING_HTML)
+    data = BOOKMARKS.replace("Ünïcödé title", huge)
+    items = parse(parse_bookmarks, data)
+    marks = [i for i in items if isinstance(i, Bookmark)]
+    assert len(marks) == 5
+    assert marks[3].title == "T" * 2000
+    assert BAD_HTML not in [getattr(i, "reason", None) for i in items]
+
+
+def test_raw_script_inside_a_bookmark_stays_text():
+    data = BOOKMARKS.replace("Bookmarklet", "<script>alert(1)</script>Bookmarklet")
+    marks = [i for i in parse(parse_bookmarks, data) if isinstance(i, Bookmark)]
+    assert marks[2].title == "alert(1)Bookmarklet"
+
+
+class _Generated(io.RawIOBase):
+    """A History.json of `count` visits, made as it is read: never whole in memory."""
+
+    def __init__(self, count: int):
+        def chunks():
+            yield b'{"Browser History": ['
+            for start in range(0, count, 1000):
+                yield b",".join(json.dumps(visit(FIRST_USEC + i, url=f"https://example.org/{i}")).encode()
+                                for i in range(start, min(count, start + 1000))) + (b"," if start + 1000 < count
+                                                                                   else b"")
+            yield b"]}"
+
+        self._chunks = chunks()
+        self._pending = b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self._pending:
+            self._pending = next(self._chunks, b"")
+            if not self._pending:
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size], self._pending = self._pending[:size], self._pending[size:]
+        return size
+
+
+def test_history_is_streamed_in_flat_memory():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        count = 0
+        for item in parse_history(io.BufferedReader(_Generated(30_000))):
+            assert isinstance(item, BrowserVisit)
+            count += 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 30_000
+    # The document is about 6 MB; a parser that held it or its records would pass this many times over.
+    assert peak < 4 * 1024 * 1024
