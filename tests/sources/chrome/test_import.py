@@ -167,6 +167,7 @@ def test_day_timeline_search_stats_and_exports_show_only_the_users_rows(import_f
         found = search.search("ycombinator")
         products = search.search_products()
         tables = stats.stats("month")
+        weekly = stats.stats("week")[0]
         counts = Counter()
         lines = [json.loads(line) for line in exports.ndjson(Range(), counts)]
         csv_all = "".join(exports.csv_rows(Range(), Counter()))
@@ -189,6 +190,8 @@ def test_day_timeline_search_stats_and_exports_show_only_the_users_rows(import_f
     per_month, hosts = tables
     assert per_month.rows == [(dt.date(2024, 3, 1), 2), (dt.date(2024, 4, 1), 2)]
     assert hosts.rows == [("news.ycombinator.com", 2), ("example.org", 1)]
+    assert weekly.title == "Pages visited per week"
+    assert weekly.rows == [(dt.date(2024, 2, 26), 2), (dt.date(2024, 4, 1), 2)]
 
     assert counts == {"browser_visit": 4, "bookmark": 4}
     assert [line["kind"] for line in lines] == ["browser_visit"] * 4 + ["bookmark"] * 4
