@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "sources.youtube",
     "sources.places",
     "sources.play",
+    "sources.chrome",
     "imports",
     "uploads",
     "lifecycle",

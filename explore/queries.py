@@ -210,7 +210,12 @@ def neighbour_days(day: dt.date) -> tuple[dt.date | None, dt.date | None]:
 
 
 def latest_day() -> dt.date | None:
-    return neighbour_days(dt.date.max)[0]
+    """The last local day with data in any source."""
+    # A day past any plausible record, with room for the sources' own day arithmetic.
+    beyond = dt.date(9000, 1, 1)
+    found = [day for source in registry.SOURCES if source.neighbour_day is not None
+             if (day := source.neighbour_day(before=beyond)) is not None]
+    return max(found) if found else None
 
 
 # --- Search ------------------------------------------------------------------------
@@ -237,7 +242,10 @@ def search(text: str, *, product: str = "", start: dt.date | None = None, end: d
         if source.search is None:
             continue
         for hit in source.search(text, product=product, start=lower, end=upper, limit=SEARCH_LIMIT * 2):
-            if (start and hit["day"] < start) or (end and hit["day"] > end):
+            day = hit.get("day")  # None for things without a date (a subscription, a saved list entry)
+            if (start or end) and day is None:
+                continue
+            if (start and day < start) or (end and day > end):
                 continue
             results.append(hit)
     results.sort(key=lambda hit: -hit.get("rank", 0))  # stable: each source's own order breaks ties

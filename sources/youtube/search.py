@@ -57,11 +57,12 @@ def search(text: str, *, product: str = "", start=None, end=None, limit: int = 2
         results.append({"kind": LABELS.get(comment.kind, "YouTube"), "title": shorten(comment.text),
                         "detail": comment.video_id or comment.post_id, "when": when, "day": when.date(),
                         "product": comment.product, "rank": comment.rank, "url": watch_url(comment.video_id)})
-    items = _window(matching(YoutubeItem.objects.exclude(added_at=None), text), "added_at", product, start, end)
+    # Subscriptions have no date: they are found all the same (the page shows them without a day).
+    items = _window(matching(YoutubeItem.objects.all(), text), "added_at", product, start, end)
     for item in items.order_by("-rank", "item_id")[:limit]:
         when = local(item.added_at, None)
         results.append({"kind": ITEM_LABELS.get(item.kind, "YouTube"), "title": item.title or item.item_id,
-                        "detail": item.item_id, "when": when, "day": when.date(),
+                        "detail": item.item_id, "when": when, "day": when.date() if when else None,
                         "product": item.product, "rank": item.rank, "url": safe_url(item.url)})
     results.sort(key=lambda hit: -hit["rank"])
     return results[:limit]
@@ -70,6 +71,6 @@ def search(text: str, *, product: str = "", start=None, end=None, limit: int = 2
 def search_products() -> list[str]:
     """Products that have something to search (comments, items with titles)."""
     comments = YoutubeComment.objects.exclude(text="").order_by().values_list("product", flat=True).distinct()
-    items = YoutubeItem.objects.exclude(title="").exclude(added_at=None).order_by().values_list(
+    items = YoutubeItem.objects.exclude(title="").order_by().values_list(
         "product", flat=True).distinct()
     return sorted(set(comments) | set(items))

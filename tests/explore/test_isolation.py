@@ -62,6 +62,17 @@ SAMPLE_ROWS = {
         "user_id, at, kind, item_key, title, document_type, device, price, extra, product",
         "%(user)s, %(when)s, 'install', gen_random_uuid(), 'Maps', 'Android Apps', '', '', '{}', 'play.installs'",
     ),
+    "timeseries.browser_visit": (
+        "user_id, visited_at, url_key, url, host, title, page_transition, page_transition_qualifier, client_id,"
+        " product",
+        "%(user)s, %(when)s, md5('https://example.org/')::uuid, 'https://example.org/', 'example.org', 'Example',"
+        " 'LINK', '', '', 'chrome.history'",
+    ),
+    "user_data.bookmark": (
+        "user_id, url_key, url, title, folder, product",
+        "%(user)s, md5('https://example.org/')::uuid, 'https://example.org/', 'Example', 'Bookmarks bar',"
+        " 'chrome.bookmarks'",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",

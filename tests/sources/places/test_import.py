@@ -131,7 +131,7 @@ def test_the_day_page_the_map_search_exports_and_stats_read_them_back(import_fil
     # The pipeline hands a parser the member's bytes but not its name, so a list
     # imported through it has no name yet ("List"); parse_saved_list takes one from
     # a stream that carries `name` (tests/sources/places/test_parsers.py).
-    assert per_list.rows == [("Starred", 3), ("List", 2), ("Labeled", 1)]
+    assert per_list.rows == [("Starred", 3), ("Want to go", 2), ("Labeled", 1)]
     assert per_month.rows == [(dt.date(2019, 7, 1), 2), (dt.date(2021, 3, 1), 1)]
     assert neighbours == (day, dt.date(2021, 3, 1), None)
     assert bobs == ([], [], [])
