@@ -123,7 +123,8 @@ def stats(request):
     grain = "week" if request.GET.get("grain") == "week" else "month"
     data = dict(cached_for_user(request.user.pk, f"stats:{grain}", lambda: queries.stats(grain)))
     # Location's series feed the charts (as JSON); every other source's tables render as HTML.
-    sections = [(label, tables) for label, tables in data.pop("sections", []) if tables]
+    sections = [(label, shown) for label, tables in data.pop("sections", [])
+                if (shown := [table for table in tables if table.rows])]
     return render(request, "lake/stats.html", {"stats": data, "sections": sections, "grain": grain,
                                                "refreshed": last_refreshed()})
 

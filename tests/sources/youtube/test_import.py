@@ -197,10 +197,10 @@ def test_hostile_urls_are_not_links_and_undated_hits_have_no_day(import_files, a
     with user_scope(alice.pk):
         hits = search.search("bold")
     client_hits = browser(alice).get(reverse("lake:search"), {"q": "bold"})
-    # The CSV's undated "<b>Bold</b>" subscription came first, so the JSON's dated copy of the same
-    # channel added nothing; it is found all the same, without a day to link to.
+    # The CSV's undated "<b>Bold</b>" subscription is found too, without a day to link to.
     assert sorted((h["title"], h["url"], h["day"] or dt.date.min) for h in hits) == [
         ("<b>Bold</b>", "", dt.date.min),
+        ("<b>Bold</b>", "https://www.youtube.com/channel/UCbold", dt.date(2016, 1, 1)),
         ("Bold move", "", dt.date(2016, 2, 1))]
     assert client_hits.status_code == 200 and b"no date" in client_hits.content
     assert b"&lt;b&gt;Bold&lt;/b&gt;" in client_hits.content and b"<b>Bold</b>" not in client_hits.content
