@@ -159,3 +159,20 @@ def test_in_chromium_a_day_mixes_location_with_youtube_and_search_and_search_fin
     page.wait_for_url(re.compile(rf".*/lake/day/{DAY}/$"))
     page.goto(f"{live_url}/lake/stats/")
     page.screenshot(path=str(tmp_path / "stats.png"), full_page=True)
+
+
+def test_a_prompt_longer_than_the_title_column_is_kept_whole_in_the_description(alice, import_files, tmp_path):
+    prompt = "Explain sourdough " + "and starter hydration " * 300
+    entries = [{"header": "Gemini Apps", "title": f"Prompted {prompt}", "time": f"{DAY}T08:00:00Z",
+                "products": ["Gemini Apps"]},
+               {"header": "Search", "title": "Searched for x", "titleUrl": "https://www.google.com/search?q="
+                + "x" * 5000, "time": f"{DAY}T08:01:00Z", "products": ["Search"]}]
+    run = import_files(make_zip(tmp_path / "takeout-001.zip", {
+        "Takeout/My Activity/Gemini Apps/MyActivity.json": json.dumps(entries).encode()}))
+    assert run.accepted == 1 and run.rejections["text_too_long"]["count"] == 1
+    assert "url is 5,0" in run.rejections["text_too_long"]["samples"][0]["detail"]
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("SELECT length(title), description FROM timeseries.activity_event WHERE user_id = %s",
+                       [alice.pk])
+        length, description = cursor.fetchone()
+    assert length == 2000 and description.startswith(f"Prompted {prompt}")
