@@ -11,6 +11,7 @@ from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from core.rls import user_scope
 from sources import registry
 from tests.imports.conftest import count_rows, make_zip, minute_points, records_json
 
@@ -176,3 +177,74 @@ def test_a_prompt_longer_than_the_title_column_is_kept_whole_in_the_description(
                        [alice.pk])
         length, description = cursor.fetchone()
     assert length == 2000 and description.startswith(f"Prompted {prompt}")
+
+
+def _cell(header: str, verb: str, url: str, text: str, when: str, products: str) -> str:
+    return (f'<div class="outer-cell mdl-cell mdl-cell--12-col mdl-shadow--2dp"><div class="mdl-grid">'
+            f'<div class="header-cell mdl-cell mdl-cell--12-col">'
+            f'<p class="mdl-typography--title">{header}<br></p></div>'
+            f'<div class="content-cell mdl-cell mdl-cell--6-col mdl-typography--body-1">{verb}&nbsp;'
+            f'<a href="{url}">{text}</a><br>{when}</div>'
+            f'<div class="content-cell mdl-cell mdl-cell--6-col mdl-typography--body-1 '
+            f'mdl-typography--text-right"></div>'
+            f'<div class="content-cell mdl-cell mdl-cell--12-col mdl-typography--caption"><b>Products:</b><br>'
+            f'&emsp;{products}<br></div></div></div>')
+
+
+def _page(*cells: str) -> bytes:
+    return ("<html><head><title>My Activity</title></head><body><div class=\"mdl-grid\">" + "".join(cells)
+            + "</div></body></html>").encode()
+
+
+HTML_HISTORY = _page(
+    _cell("YouTube", "Watched", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "How to laminate dough like a pro",
+          "May 14, 2024, 8:00:00\u202fAM EDT", "YouTube"),
+    _cell("Search", "Searched for", "https://www.google.com/search?q=croissant+recipe", "croissant recipe",
+          "May 14, 2024, 3:30:05\u202fAM EDT", "Search"),
+)
+JSON_HISTORY = [VIDEOS[0] | {"time": f"{DAY}T12:00:00.654321Z"}, SEARCHES[0]]
+
+
+def test_the_json_and_the_html_of_one_history_are_the_rows_of_one_import(alice, import_files, tmp_path):
+    first = import_files(make_zip(tmp_path / "takeout-001.zip", {
+        "Takeout/My Activity/YouTube/MyActivity.json": json.dumps(JSON_HISTORY).encode()}))
+    (tmp_path / "html").mkdir()
+    second = import_files(make_zip(tmp_path / "html" / "takeout-001.zip", {
+        "Takeout/Meine Aktivitäten/YouTube/MeineAktivitäten.html": HTML_HISTORY}))
+    assert first.accepted == 2 and first.status == "succeeded"
+    # HTML has seconds only and states EDT: the same instants, so nothing new.
+    assert (second.accepted, second.duplicates, second.rejected) == (0, 2, 0), second.rejections
+    assert second.products["activity.html"]["first"] == f"{DAY}T07:30:05.000000Z"
+    assert count_rows(alice, "timeseries.activity_event") == 2
+
+
+def test_a_cut_html_page_keeps_nothing_of_itself_and_the_rest_of_the_run_imports(alice, import_files, tmp_path):
+    cut = HTML_HISTORY[: len(HTML_HISTORY) - 40]
+    run = import_files(make_zip(tmp_path / "takeout-001.zip", {
+        "Takeout/My Activity/YouTube/MyActivity.html": cut,
+        "Takeout/My Activity/Search/MyActivity.json": json.dumps(SEARCHES).encode()}))
+    assert run.status == "partial" and run.accepted == 2
+    with user_scope(alice.pk):
+        failed = run.members.get(name__endswith="MyActivity.html")
+    assert failed.status == "failed" and "complete HTML page" in failed.error
+    assert count_rows(alice, "timeseries.activity_event") == 2
+
+
+def test_the_real_samples_import_with_nothing_rejected(alice, import_files, shared_samples, tmp_path):
+    def sample(name):
+        return (shared_samples / name).read_bytes()
+
+    run = import_files(make_zip(tmp_path / "takeout-001.zip", {
+        "Takeout/My Activity/Search/My Activity.json": sample("my-activity-search-dogsheep.json"),
+        "Takeout/My Activity/Maps/My Activity.json": sample("my-activity-maps-dogsheep.json"),
+        "Takeout/My Activity/Chrome/MyActivity.html": sample("my-activity-chrome-purarue.html"),
+    }))
+    assert run.status == "succeeded" and run.rejected == 0, run.rejections
+    assert run.products["activity.json"]["accepted"] == 4
+    assert run.products["activity.html"]["accepted"] == 3
+    assert run.products["activity.html"]["first"] == "2017-02-08T00:32:36.000000Z"
+    assert run.products["activity.html"]["last"] == "2018-01-31T22:54:50.000000Z"
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("SELECT lat_e7, lng_e7 FROM timeseries.activity_event WHERE user_id = %s AND title ="
+                       " 'Searched for adobe creative cloud'", [alice.pk])
+        assert cursor.fetchone() == (258008190, -801863100)
