@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -104,6 +105,13 @@ def test_stats_count_each_product_and_the_top_channels(imported, alice, client):
     page = client.get(reverse("lake:stats")).content.decode()
     assert "My Activity by product" in page and "Top channels" in page and "Bake School" in page
     assert "youtube.com" in page and "Bob" not in page
+    client.force_login(get_user_model().objects.get(username="bob"))
+    bobs = client.get(reverse("lake:stats")).content.decode()
+    assert "Top channels" not in bobs and "Bake School" not in bobs and "My Activity by product" in bobs
+    bobs_export = b"".join(client.get(reverse("lake:export_download"), {"format": "ndjson"}).streaming_content)
+    assert b"laminate" not in bobs_export and bobs_export.count(b'"activity_event"') == 1
+    bobs_day = client.get(reverse("lake:day", args=[DAY])).content.decode()
+    assert "laminate" not in bobs_day and "croissant" not in bobs_day and "secret video" in bobs_day
 
 
 def test_exports_carry_the_entries_and_delete_removes_them_with_their_run(imported, alice, client):
