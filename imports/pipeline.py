@@ -485,6 +485,9 @@ class Pipeline:
     def finish(self) -> ImportRun:
         with user_scope(self.user_id):
             run = ImportRun.objects.select_for_update().get(pk=self.run_id)
+            for source in registry.SOURCES:
+                if source.on_run_finished is not None:
+                    source.on_run_finished(run_id=self.run_id, user_id=self.user_id)
             files = list(ImportFile.objects.filter(run_id=self.run_id))
             members = list(ImportMember.objects.filter(run_id=self.run_id))
             loaded = [m for m in members if m.status == ImportMember.Status.DONE]

@@ -99,6 +99,10 @@ class Source:
     search: Callable[..., Iterable[dict]] | None = None
     # Products that have something to search, for the search page's filter
     search_products: Callable[[], list[str]] | None = None
+    # Called once every member of an import run has settled, in the run's user scope and in the
+    # transaction that finishes the run: (run_id=, user_id=) -> None. For work that needs the whole
+    # export, all parts together (pairing Photos sidecars with their media across zip parts).
+    on_run_finished: Callable[..., None] | None = None
     # Called with a user id after an import or a deletion changed that user's rows
     # (refresh derived data: the source's materialized views)
     on_change: Callable[[int], None] | None = None
