@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from explore.mapdata import BadViewport, Viewport
+from sources.registry import product_label
 
 # The days a person can ask about. The lake holds nothing before 1990, and
 # the edges of Python's calendar (0001-01-01, 9999-12-31) overflow as soon as
@@ -59,7 +60,9 @@ class SearchForm(DateRangeMixin, forms.Form):
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "All products")] + [(p, p) for p in products]
+        # Product codes ("youtube.comments") read as words; My Activity's services already are words.
+        self.fields["product"].choices = [("", "All products")] + [
+            (p, product_label(p) if "." in p else p) for p in products]
 
 
 class ExportForm(DateRangeMixin, forms.Form):

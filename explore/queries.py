@@ -33,7 +33,7 @@ def per_product_counts() -> list[dict]:
     for label, model, column in KINDS:
         per_product = model.objects.values("product").annotate(n=Count("*"), first=Min(column), last=Max(column))
         for row in per_product.order_by("product"):
-            rows.append({"label": label, **row})
+            rows.append({"label": label, "product_label": registry.product_label(row["product"]), **row})
     return rows
 
 

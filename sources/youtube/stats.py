@@ -27,7 +27,8 @@ def stats(grain: str = "month") -> list[StatsTable]:
     kept = dict(YoutubeItem.objects.values_list("kind").order_by("kind").annotate(n=Count("*")))
     tables = [StatsTable(f"YouTube comments and live chats per {grain if grain in _TRUNC else 'month'}",
                          ("Period", "Live chats", "Comments and chats"), periods)]
-    tables.append(StatsTable("YouTube library", ("Kind", "Count"),
-                             [(label, kept.get(kind, 0)) for kind, label in ITEM_KINDS.items()],
-                             note=f"{kept.get('subscription', 0)} channel subscriptions."))
+    if kept:  # nothing kept: no table of zeros
+        tables.append(StatsTable("YouTube library", ("Kind", "Count"),
+                                 [(label, kept.get(kind, 0)) for kind, label in ITEM_KINDS.items()],
+                                 note=f"{kept.get('subscription', 0)} channel subscriptions."))
     return tables
