@@ -24,6 +24,9 @@ BAD_CSV = "bad_csv"
 BROKEN_DOCUMENT = {BAD_JSON: "valid JSON", BAD_HTML: "a complete HTML page", BAD_CSV: "a readable CSV file"}
 MALFORMED_RECORD = "malformed_record"
 UNSUPPORTED_RECORD = "unsupported_record"
+# A whole part of a file (a top-level section beside the one a parser reads) that the lake
+# does not import: one Rejection names it, so it is not left out without a word.
+UNSUPPORTED_SECTION = "unsupported_section"
 MISSING_COORDINATES = "missing_coordinates"
 MALFORMED_COORDINATES = "malformed_coordinates"
 LATITUDE_OUT_OF_RANGE = "latitude_out_of_range"

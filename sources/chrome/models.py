@@ -58,11 +58,15 @@ class Bookmark(models.Model):
     added_at = models.DateTimeField(null=True)
     product = models.CharField(max_length=48)
     import_run_id = models.BigIntegerField(null=True)
+    # The table also has `search`, a generated tsvector (title and the URL's
+    # host) with a GIN index, made by migration 0002 and unknown to the ORM.
 
     class Meta:
         db_table = qualified("user_data", "bookmark")
         indexes = [
             models.Index(fields=["user", "import_run_id"], name="bookmark_run_idx"),
+            # The day page: bookmarks added on a day, and the nearest day with one.
+            models.Index(fields=["user", "added_at"], name="bookmark_added_idx"),
         ]
 
     def __str__(self):

@@ -53,6 +53,7 @@ from sources.sanitize import (
     MALFORMED_RECORD,
     MAX_TOKEN_BYTES,
     TIMESTAMP_WRONG_UNIT,
+    UNSUPPORTED_SECTION,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -117,18 +118,75 @@ def _clean_url(value: object) -> str:
 def parse_history(stream) -> Iterator[Item]:
     """``History.json`` (``BrowserHistory.json``, ``Verlauf.json``): the ``"Browser History"`` array.
 
-    Other top-level arrays of newer exports are not read.
+    Other top-level sections of newer exports ("Typed Url", "Session", …) are
+    not imported; each is reported as one ``unsupported_section`` Rejection,
+    so the run says what of the file was left out.
     """
     window = plausible_window()
     member = _Member(stream)
-    visits = ijson.items(SafeJSONStream(member), f"{HISTORY_KEY}.item", use_float=True)
+    sections = _Sections(ijson.parse(SafeJSONStream(member), use_float=True))
+    visits = ijson.items(sections, f"{HISTORY_KEY}.item")
     try:
         for raw in visits:
+            yield from sections.take()
             yield _visit_or_rejection(raw, window)
+        yield from sections.take()
     except _JSON_ERRORS as exc:
         if member.failure is not None:
             raise
         yield _bad_json(exc)
+
+
+class _Sections:
+    """Passes ijson's events through unchanged, noting each top-level section other
+    than ``"Browser History"`` (and how many entries an array one held) once the next
+    one starts or the document ends.
+
+    Tracked by the events' prefixes alone: this runs once per event of the whole
+    file, so a visit costs a string comparison or two here, no more.
+    """
+
+    def __init__(self, events) -> None:
+        self._events = events
+        self._key: str | None = None  # the section being read, if it is one to report
+        self._item: str | None = None  # its entries' prefix, once it is seen to be an array
+        self._entries = 0
+        self._done: list[Rejection] = []
+
+    def take(self) -> list[Rejection]:
+        done, self._done = self._done, []
+        return done
+
+    def __iter__(self):
+        for event in self._events:
+            prefix = event[0]
+            if prefix == "":  # a top-level key, or the document's end
+                self._end_section()
+                if event[1] == "map_key" and event[2] != HISTORY_KEY:
+                    self._key, self._item, self._entries = event[2], None, 0
+            elif prefix == self._item:
+                if event[1] in _ENTRY_STARTS:
+                    self._entries += 1
+            elif prefix == self._key and event[1] == "start_array":
+                self._item = f"{prefix}.item"
+            yield event
+
+    def _end_section(self) -> None:
+        if self._key is not None:
+            self._done.append(_unsupported(self._key, None if self._item is None else self._entries))
+            self._key = self._item = None
+
+
+# An array's entry begins with one of these events (its own keys and ends are not entries).
+_ENTRY_STARTS = frozenset(("start_map", "start_array", "null", "boolean", "integer", "double", "number", "string"))
+
+
+def _unsupported(key: str, entries: int | None) -> Rejection:
+    name = clean_text(key, 200) or "(unnamed)"
+    # An object or a single value ("Version": 3) has no entries to count.
+    held = "" if entries is None else f" with {entries} entr{'y' if entries == 1 else 'ies'}"
+    return Rejection(UNSUPPORTED_SECTION, f'The section "{name}"{held} is not imported: only "{HISTORY_KEY}" is.',
+                     name)
 
 
 def _visit_or_rejection(raw: object, window: Window) -> Item:

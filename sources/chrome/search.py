@@ -1,16 +1,17 @@
-"""Full-text search over page visits: their titles and hosts.
+"""Full-text search over page visits (titles and hosts) and bookmarks (titles and the URL's host).
 
-A generated tsvector column `search` on timeseries.browser_visit with a GIN
-index, created on the partitioned parent by migration chrome.0001 (partitions
-made later inherit both). The ORM does not know the column; queries reach it
-through `matching()`. The 'simple' configuration, as page titles come in
-every language.
+Generated tsvector columns `search` with GIN indexes: on timeseries.browser_visit
+by migration chrome.0001 (on the partitioned parent, so partitions made later
+inherit both), on user_data.bookmark by chrome.0002. The ORM does not know the
+columns; queries reach them through `matching()`. The 'simple' configuration,
+as page titles come in every language.
 """
 
 from django.db.models import BooleanField, FloatField
 from django.db.models.expressions import RawSQL
 
-from sources.chrome.models import BrowserVisit
+from sources.chrome.models import Bookmark, BrowserVisit
+from sources.chrome.parsers import host_of
 from sources.chrome.timeline import link
 from sources.localtime import local
 
@@ -18,7 +19,7 @@ CONFIG = "simple"
 
 
 def matching(queryset, text: str):
-    """Visits matching `text` in web-search syntax ("a phrase", or, -word), with a `rank`."""
+    """Rows matching `text` in web-search syntax ("a phrase", or, -word), with a `rank`."""
     query = f"websearch_to_tsquery('{CONFIG}', %s)"
     return queryset.alias(
         hit=RawSQL(f"search @@ {query}", [text], output_field=BooleanField()),  # noqa: S611 - text is bound
@@ -27,24 +28,42 @@ def matching(queryset, text: str):
     )
 
 
-def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:
-    """Visits whose title or host match `text`, best first; `start`/`end` bound the UTC window."""
-    visits = matching(BrowserVisit.objects.all(), text)
+def _window(queryset, column: str, product: str, start, end):
     if product:
-        visits = visits.filter(product=product)
+        queryset = queryset.filter(product=product)
     if start:
-        visits = visits.filter(visited_at__gte=start)
+        queryset = queryset.filter(**{f"{column}__gte": start})
     if end:
-        visits = visits.filter(visited_at__lt=end)
+        queryset = queryset.filter(**{f"{column}__lt": end})
+    return queryset
+
+
+def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:
+    """Visits and bookmarks matching `text`, best first; `start`/`end` bound the UTC window.
+
+    A bookmark without an ADD_DATE is found too, with no day ("day" and "when"
+    None: the search page shows it without a day link); a time window leaves it out.
+    """
     results = []
+    visits = _window(matching(BrowserVisit.objects.all(), text), "visited_at", product, start, end)
     for visit in visits.order_by("-rank", "-visited_at")[:limit]:
         when = local(visit.visited_at, None)
         results.append({"kind": "Page visit", "title": visit.title or visit.host or visit.url,
                         "detail": visit.host, "when": when, "day": when.date(), "product": visit.product,
                         "rank": visit.rank, "url": link(visit.url)})
-    return results
+    marks = _window(matching(Bookmark.objects.all(), text), "added_at", product, start, end)
+    for mark in marks.order_by("-rank", "url_key", "folder")[:limit]:
+        when = local(mark.added_at, None)
+        detail = " · ".join(part for part in (host_of(mark.url), mark.folder) if part)
+        results.append({"kind": "Bookmark", "title": mark.title or mark.url, "detail": detail, "when": when,
+                        "day": when.date() if when else None, "product": mark.product, "rank": mark.rank,
+                        "url": link(mark.url)})
+    results.sort(key=lambda hit: -hit["rank"])
+    return results[:limit]
 
 
 def search_products() -> list[str]:
-    """Products that have something to search (page visits)."""
-    return list(BrowserVisit.objects.order_by().values_list("product", flat=True).distinct())
+    """Products that have something to search (page visits, bookmarks)."""
+    visits = BrowserVisit.objects.order_by().values_list("product", flat=True).distinct()
+    marks = Bookmark.objects.order_by().values_list("product", flat=True).distinct()
+    return sorted(set(visits) | set(marks))

@@ -22,6 +22,7 @@ SOURCE = Source(
         records.Bookmark: (LOAD_BOOKMARKS, attrgetter(*LOAD_BOOKMARKS.columns)),
     },
     day=timeline.day_part,
+    neighbour_day=timeline.neighbour_day,
     search=search.search,
     search_products=search.search_products,
     exports=exports.WRITERS,

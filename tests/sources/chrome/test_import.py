@@ -180,12 +180,15 @@ def test_day_timeline_search_stats_and_exports_show_only_the_users_rows(import_f
     assert part.entries[0]["start"] == dt.datetime(2024, 4, 2, 8, 0)
     assert part.entries[0]["tz"] == "UTC+00:00"
 
-    assert sorted((hit["title"], hit["day"], hit["url"]) for hit in found) == [
-        ("Hacker News", dt.date(2024, 3, 1), "https://news.ycombinator.com/item?id=1"),
-        ("news.ycombinator.com", dt.date(2024, 4, 2), "https://news.ycombinator.com/"),
+    assert sorted((hit["kind"], hit["title"], hit["day"], hit["url"]) for hit in found) == [
+        # Found by its URL's host: bookmarks have no host column, the search column derives it.
+        ("Bookmark", '=HYPERLINK("http://evil")', dt.date(2021, 2, 1), "https://news.ycombinator.com/"),
+        ("Page visit", "Hacker News", dt.date(2024, 3, 1), "https://news.ycombinator.com/item?id=1"),
+        ("Page visit", "news.ycombinator.com", dt.date(2024, 4, 2), "https://news.ycombinator.com/"),
     ]
-    assert {hit["kind"] for hit in found} == {"Page visit"}
-    assert products == ["chrome.history"]
+    marks = [hit["detail"] for hit in found if hit["kind"] == "Bookmark"]
+    assert marks == ["news.ycombinator.com · Bookmarks bar/News"]
+    assert products == ["chrome.bookmarks", "chrome.history"]
 
     per_month, hosts = tables
     assert per_month.rows == [(dt.date(2024, 3, 1), 2), (dt.date(2024, 4, 1), 2)]
@@ -220,3 +223,14 @@ def test_a_multi_megabyte_string_refuses_the_history_with_a_reason(import_files,
     assert member.status == ImportMember.Status.FAILED
     assert "longer than 1 MiB" in member.error
     assert count_rows(alice, VISITS) == 0
+
+
+def test_sections_beside_the_visits_are_counted_as_rejections_and_the_visits_imported(import_files, alice, tmp_path):
+    history = json.dumps({"Browser History": GOOD_VISITS, "Typed Url": [{"url": "https://typed.example/"}],
+                          "Session": []}).encode()
+    run = import_files(takeout(tmp_path, history=history, bookmarks=None))
+
+    assert run.status == ImportRun.Status.SUCCEEDED, run.error
+    assert (run.products["chrome.history"]["accepted"], run.products["chrome.history"]["rejected"]) == (4, 2)
+    assert members(alice, run)[HISTORY_NAME].rejections == {"unsupported_section": 2}
+    assert count_rows(alice, VISITS) == 4

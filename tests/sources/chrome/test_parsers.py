@@ -26,6 +26,7 @@ from sources.sanitize import (
     MISSING_TIMESTAMP,
     TIMESTAMP_IMPLAUSIBLE,
     TIMESTAMP_MALFORMED,
+    UNSUPPORTED_SECTION,
 )
 
 
@@ -75,10 +76,45 @@ def test_history_visits_in_file_order_with_exact_instants():
     assert (last.page_transition, last.page_transition_qualifier) == ("RELOAD", "CLIENT_REDIRECT")
 
 
-def test_history_other_arrays_of_newer_exports_are_not_read():
-    data = history(visit(FIRST_USEC), **{"Typed Url": [{"url": "https://typed.example/", "visits": [1]}]})
+def test_other_sections_of_newer_exports_are_reported_once_each_not_dropped_silently():
+    data = json.dumps({
+        "Typed Url": [{"url": "https://typed.example/", "visits": [1]}, {"url": "https://t2.example/"}],
+        "Browser History": [visit(FIRST_USEC), visit(LAST_USEC)],
+        "Session": {"tabs": [{"url": "https://s.example/"}], "windows": []},
+        "Version": 3,
+        "Extension": [],
+    }).encode()
     items = parse(parse_history, data)
-    assert [i.url for i in items] == ["https://www.example.org/a"]
+    assert [type(i).__name__ for i in items] == ["Rejection", "BrowserVisit", "BrowserVisit", "Rejection",
+                                                 "Rejection", "Rejection"]
+    rejections = [i for i in items if isinstance(i, Rejection)]
+    assert {r.reason for r in rejections} == {UNSUPPORTED_SECTION}
+    assert [r.detail for r in rejections] == [
+        'The section "Typed Url" with 2 entries is not imported: only "Browser History" is.',
+        'The section "Session" is not imported: only "Browser History" is.',
+        'The section "Version" is not imported: only "Browser History" is.',
+        'The section "Extension" with 0 entries is not imported: only "Browser History" is.',
+    ]
+    assert [r.sample for r in rejections] == ["Typed Url", "Session", "Version", "Extension"]
+
+
+def test_a_history_holding_only_the_visits_yields_no_section_rejection():
+    assert all(isinstance(i, BrowserVisit) for i in parse(parse_history, history(visit(FIRST_USEC))))
+
+
+def test_a_hostile_section_name_is_cleaned_and_bounded():
+    data = json.dumps({"Browser History": [visit(FIRST_USEC)], "<b>x</b>\u0000" + "k" * 5000: [1]}).encode()
+    rejection = parse(parse_history, data)[-1]
+    assert rejection.reason == UNSUPPORTED_SECTION
+    assert rejection.sample == "<b>x</b>" + "k" * 192
+    assert "\x00" not in rejection.detail and len(rejection.detail) < 300
+
+
+def test_a_document_cut_inside_another_section_ends_with_bad_json_only():
+    data = history(visit(FIRST_USEC), **{"Typed Url": [{"url": "https://typed.example/"}] * 3})
+    items = parse(parse_history, data[: data.index(b"typed.example")])
+    assert isinstance(items[0], BrowserVisit)
+    assert [i.reason for i in items[1:]] == [BAD_JSON]
 
 
 def test_history_with_bom_and_pretty_printing():
