@@ -509,3 +509,22 @@ class SafeJSONStream:
         if in_string == (len(parts) % 2 == 1):  # the last part is inside a string
             return len(last)
         return len(last) - len(last.rstrip(_BARE_BYTES))
+
+
+class MemberStream:
+    """The caller's stream as a parser reads it; remembers an exception the stream itself
+    raised (a CRC failure, a lying size), so the parser re-raises that one rather than
+    report the document as broken."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self.failure: BaseException | None = None
+        self.name = getattr(raw, "name", "")
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            chunk = self._raw.read(size)
+        except BaseException as exc:
+            self.failure = exc
+            raise
+        return bytes(chunk) if chunk else b""

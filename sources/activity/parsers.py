@@ -56,6 +56,7 @@ from sources.sanitize import (
     BAD_JSON,
     MALFORMED_RECORD,
     MISSING_TIMESTAMP,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -159,22 +160,6 @@ def _event(at: datetime, service: str, title: str, url: str, **fields) -> Activi
 # --- JSON -----------------------------------------------------------------------
 
 
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that exception is
-    re-raised rather than reported as a broken document."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
-
 
 class _Sink(list):
     send = list.append
@@ -183,7 +168,7 @@ class _Sink(list):
 def parse_json(stream) -> Iterator[Item]:
     """A My Activity JSON file: ``[{header, title, titleUrl, time, …}, …]``."""
     window = plausible_window()
-    member = _Member(stream)
+    member = MemberStream(stream)
     reader = SafeJSONStream(member)
     sink = _Sink()
     try:
@@ -609,7 +594,7 @@ def parse_html(stream, chunk_size: int = HTML_CHUNK) -> Iterator[Item]:
     every byte it was fed until it is closed, even with each cell cleared.
     """
     window = plausible_window()
-    member = _Member(stream)
+    member = MemberStream(stream)
     parser = _html_parser()
     page = _Page()
     opened = closed = 0  # <div and </div tags in the bytes

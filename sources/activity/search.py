@@ -8,12 +8,11 @@ exports are in — so "watching" finds "Watched", "Suchen" finds "gesucht"
 only where German exports exist, and nothing is lost to a wrong stemmer.
 """
 
-from django.db.models import BooleanField, FloatField
-from django.db.models.expressions import RawSQL
 
 from sources.activity.models import ActivityEvent
 from sources.activity.timeline import safe_link
 from sources.localtime import local
+from sources.textsearch import matching
 
 CONFIGS = {"en": "english", "de": "german", "fr": "french", "es": "spanish", "it": "italian", "nl": "dutch",
            "pt": "portuguese"}
@@ -27,13 +26,7 @@ def _query_sql(languages) -> str:
 
 def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:
     languages = set(ActivityEvent.objects.order_by().values_list("language", flat=True).distinct()) - {""}
-    query = _query_sql(languages)
-    params = [text] * query.count("%s")
-    events = ActivityEvent.objects.alias(
-        hit=RawSQL(f"search @@ {query}", params, output_field=BooleanField()),  # noqa: S611 - text is bound
-    ).filter(hit=True).annotate(
-        rank=RawSQL(f"ts_rank(search, {query})", params, output_field=FloatField()),  # noqa: S611 - text is bound
-    )
+    events = matching(ActivityEvent.objects.all(), text, _query_sql(languages))
     if product:
         events = events.filter(service=product)
     if start:

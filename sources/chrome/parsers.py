@@ -54,6 +54,7 @@ from sources.sanitize import (
     MAX_TOKEN_BYTES,
     TIMESTAMP_WRONG_UNIT,
     UNSUPPORTED_SECTION,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -123,7 +124,7 @@ def parse_history(stream) -> Iterator[Item]:
     so the run says what of the file was left out.
     """
     window = plausible_window()
-    member = _Member(stream)
+    member = MemberStream(stream)
     sections = _Sections(ijson.parse(SafeJSONStream(member), use_float=True))
     visits = ijson.items(sections, f"{HISTORY_KEY}.item")
     try:
@@ -230,22 +231,6 @@ def visit_instant(value: object, window: Window) -> datetime:
         return _EPOCH + timedelta(microseconds=round(value))
     return at
 
-
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that one is re-raised
-    (the archive reader's verdict) rather than reported as bad JSON."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
 
 
 def _bad_json(exc: BaseException) -> Rejection:

@@ -7,35 +7,12 @@ columns; queries reach them through `matching()`. The 'simple' configuration,
 as page titles come in every language.
 """
 
-from django.db.models import BooleanField, FloatField
-from django.db.models.expressions import RawSQL
 
 from sources.chrome.models import Bookmark, BrowserVisit
 from sources.chrome.parsers import host_of
 from sources.chrome.timeline import link
 from sources.localtime import local
-
-CONFIG = "simple"
-
-
-def matching(queryset, text: str):
-    """Rows matching `text` in web-search syntax ("a phrase", or, -word), with a `rank`."""
-    query = f"websearch_to_tsquery('{CONFIG}', %s)"
-    return queryset.alias(
-        hit=RawSQL(f"search @@ {query}", [text], output_field=BooleanField()),  # noqa: S611 - text is bound
-    ).filter(hit=True).annotate(
-        rank=RawSQL(f"ts_rank(search, {query})", [text], output_field=FloatField()),  # noqa: S611 - text is bound
-    )
-
-
-def _window(queryset, column: str, product: str, start, end):
-    if product:
-        queryset = queryset.filter(product=product)
-    if start:
-        queryset = queryset.filter(**{f"{column}__gte": start})
-    if end:
-        queryset = queryset.filter(**{f"{column}__lt": end})
-    return queryset
+from sources.textsearch import matching, within
 
 
 def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:
@@ -45,13 +22,13 @@ def search(text: str, *, product: str = "", start=None, end=None, limit: int = 2
     None: the search page shows it without a day link); a time window leaves it out.
     """
     results = []
-    visits = _window(matching(BrowserVisit.objects.all(), text), "visited_at", product, start, end)
+    visits = within(matching(BrowserVisit.objects.all(), text), "visited_at", product, start, end)
     for visit in visits.order_by("-rank", "-visited_at")[:limit]:
         when = local(visit.visited_at, None)
         results.append({"kind": "Page visit", "title": visit.title or visit.host or visit.url,
                         "detail": visit.host, "when": when, "day": when.date(), "product": visit.product,
                         "rank": visit.rank, "url": link(visit.url)})
-    marks = _window(matching(Bookmark.objects.all(), text), "added_at", product, start, end)
+    marks = within(matching(Bookmark.objects.all(), text), "added_at", product, start, end)
     for mark in marks.order_by("-rank", "url_key", "folder")[:limit]:
         when = local(mark.added_at, None)
         detail = " · ".join(part for part in (host_of(mark.url), mark.folder) if part)

@@ -41,6 +41,7 @@ from sources.sanitize import (
     MISSING_TIMESTAMP,
     TIMESTAMP_IMPLAUSIBLE,
     UNSUPPORTED_RECORD,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -92,7 +93,7 @@ def parse_records(stream) -> Iterator[Item]:
 
 
 def _parse_records(stream, *, fast: bool) -> Iterator[Item]:
-    member = _Member(stream)
+    member = MemberStream(stream)
     try:
         yield from _points_from_records(_location_batches(member, fast), plausible_window())
     except _JSON_ERRORS as exc:
@@ -629,22 +630,6 @@ class _Sink(list):
     send = list.append
 
 
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that exception is
-    re-raised rather than reported as bad JSON."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
-
 
 def _parse_json(stream, handlers: dict[str, Handler]) -> Iterator[Item]:
     """Decode the values under each ijson prefix in one pass and hand them to their handler.
@@ -654,7 +639,7 @@ def _parse_json(stream, handlers: dict[str, Handler]) -> Iterator[Item]:
     streamed from a stream that can be read only once, with no Python per event.
     """
     window = plausible_window()
-    member = _Member(stream)
+    member = MemberStream(stream)
     reader = SafeJSONStream(member)
     sinks = {prefix: _Sink() for prefix in handlers}
     try:

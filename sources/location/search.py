@@ -9,23 +9,10 @@ The 'simple' configuration: place names and addresses come in every
 language, and stemming them with one language's rules would mangle the rest.
 """
 
-from django.db.models import BooleanField, FloatField
-from django.db.models.expressions import RawSQL
 
 from sources.localtime import local
 from sources.location.models import PlaceVisit
-
-CONFIG = "simple"
-
-
-def matching(queryset, text: str):
-    """Visits matching `text` in web-search syntax ("a phrase", or, -word), with a `rank`."""
-    query = f"websearch_to_tsquery('{CONFIG}', %s)"
-    return queryset.alias(
-        hit=RawSQL(f"search @@ {query}", [text], output_field=BooleanField()),  # noqa: S611 - text is bound
-    ).filter(hit=True).annotate(
-        rank=RawSQL(f"ts_rank(search, {query})", [text], output_field=FloatField()),  # noqa: S611 - text is bound
-    )
+from sources.textsearch import matching
 
 
 def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:

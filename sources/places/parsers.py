@@ -37,6 +37,7 @@ from sources.sanitize import (
     MALFORMED_RECORD,
     MISSING_COORDINATES,
     UNSUPPORTED_RECORD,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -157,7 +158,7 @@ def _absent_if_null_island(point: tuple[int, int]) -> tuple[int, int] | None:
 
 def _json_values(stream, prefix: str) -> Iterator[object]:
     """The values under ``prefix``, then one ``bad_json`` Rejection if the document breaks off."""
-    member = _Member(stream)
+    member = MemberStream(stream)
     try:
         # use_float=True: yajl2_c dereferences NULL on an int past CPython's 4,300 digits.
         yield from ijson.items(SafeJSONStream(member), prefix, use_float=True)
@@ -182,7 +183,7 @@ def parse_saved_list(stream, list_name: str | None = None) -> Iterator[Item]:
     """
     name = list_name_from(getattr(stream, "name", "") or "") if list_name is None else list_name
     name = clean_text(name, _MAX_LIST_NAME) or ""
-    member = _Member(stream)
+    member = MemberStream(stream)
     columns: dict[str, int] | None = None
     try:
         for row in csv.reader(_lines(member), strict=True):
@@ -291,22 +292,6 @@ def place_key(url: str | None, title: str | None, address: str | None, lat: int 
         raise RecordRejected(MALFORMED_RECORD, "Nothing identifies the place: no URL, title, address or position.")
     return uuid.uuid5(_KEY_NAMESPACE, basis)
 
-
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that one propagates
-    rather than being reported as a broken document."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
 
 
 def _guarded(build: Callable[..., SavedPlace], raw: object, window, **kwargs) -> Item:

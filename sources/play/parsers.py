@@ -25,6 +25,7 @@ from sources.sanitize import (
     BAD_JSON,
     MALFORMED_RECORD,
     MISSING_TIMESTAMP,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -193,7 +194,7 @@ def _dict(value: object) -> dict:
 
 def _json_values(stream, prefix: str) -> Iterator[object]:
     """The values under ``prefix``, then one ``bad_json`` Rejection if the document breaks off."""
-    member = _Member(stream)
+    member = MemberStream(stream)
     try:
         # use_float=True: yajl2_c dereferences NULL on an int past CPython's 4,300 digits.
         yield from ijson.items(SafeJSONStream(member), prefix, use_float=True)
@@ -204,22 +205,6 @@ def _json_values(stream, prefix: str) -> Iterator[object]:
         detail = clean_text(f"Parsing stopped: {first[:200] or type(exc).__name__}")
         yield Rejection(BAD_JSON, detail or "Parsing stopped.", clean_text(context.strip()[:300]) or "")
 
-
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that one propagates
-    rather than being reported as bad JSON."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
 
 
 FORMATS: dict[str, Callable[[object], Iterator[Item]]] = {

@@ -6,23 +6,11 @@ play.0001; the ORM does not know it, so queries reach it through `matching()`.
 The 'simple' configuration: app titles come in every language.
 """
 
-from django.db.models import BooleanField, FloatField
-from django.db.models.expressions import RawSQL
 
 from sources.localtime import local
 from sources.play.models import PlayEvent
 from sources.play.timeline import LABELS, detail_of
-
-CONFIG = "simple"
-
-
-def matching(queryset, text: str):
-    query = f"websearch_to_tsquery('{CONFIG}', %s)"
-    return queryset.alias(
-        hit=RawSQL(f"search @@ {query}", [text], output_field=BooleanField()),  # noqa: S611 - text is bound
-    ).filter(hit=True).annotate(
-        rank=RawSQL(f"ts_rank(search, {query})", [text], output_field=FloatField()),  # noqa: S611 - text is bound
-    )
+from sources.textsearch import matching
 
 
 def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:

@@ -6,42 +6,22 @@ configuration: people comment in every language, and one language's
 stemming would mangle the rest.
 """
 
-from django.db.models import BooleanField, FloatField
-from django.db.models.expressions import RawSQL
 
 from sources.localtime import local
+from sources.textsearch import matching, within
 from sources.youtube.models import YoutubeComment, YoutubeItem
 from sources.youtube.parsers import watch_url
 from sources.youtube.timeline import LABELS, shorten
 
-CONFIG = "simple"
 ITEM_LABELS = {"subscription": "YouTube subscription", "playlist": "YouTube playlist",
                "playlist_video": "YouTube playlist video", "like": "YouTube like"}
 
-
-def matching(queryset, text: str):
-    """Rows matching `text` in web-search syntax ("a phrase", or, -word), with a `rank`."""
-    query = f"websearch_to_tsquery('{CONFIG}', %s)"
-    return queryset.alias(
-        hit=RawSQL(f"search @@ {query}", [text], output_field=BooleanField()),  # noqa: S611 - text is bound
-    ).filter(hit=True).annotate(
-        rank=RawSQL(f"ts_rank(search, {query})", [text], output_field=FloatField()),  # noqa: S611 - text is bound
-    )
 
 
 def safe_url(url: str) -> str:
     """Only http(s) links are shown as links; anything else (javascript:, data:) is dropped."""
     return url if url.lower().startswith(("https://", "http://")) else ""
 
-
-def _window(queryset, column, product, start, end):
-    if product:
-        queryset = queryset.filter(product=product)
-    if start:
-        queryset = queryset.filter(**{f"{column}__gte": start})
-    if end:
-        queryset = queryset.filter(**{f"{column}__lt": end})
-    return queryset
 
 
 def search(text: str, *, product: str = "", start=None, end=None, limit: int = 200) -> list[dict]:
@@ -51,14 +31,14 @@ def search(text: str, *, product: str = "", start=None, end=None, limit: int = 2
     (a subscription from subscriptions.csv) has no day to link to.
     """
     results = []
-    comments = _window(matching(YoutubeComment.objects.all(), text), "created_at", product, start, end)
+    comments = within(matching(YoutubeComment.objects.all(), text), "created_at", product, start, end)
     for comment in comments.order_by("-rank", "-created_at")[:limit]:
         when = local(comment.created_at, None)
         results.append({"kind": LABELS.get(comment.kind, "YouTube"), "title": shorten(comment.text),
                         "detail": comment.video_id or comment.post_id, "when": when, "day": when.date(),
                         "product": comment.product, "rank": comment.rank, "url": watch_url(comment.video_id)})
     # Subscriptions have no date: they are found all the same (the page shows them without a day).
-    items = _window(matching(YoutubeItem.objects.all(), text), "added_at", product, start, end)
+    items = within(matching(YoutubeItem.objects.all(), text), "added_at", product, start, end)
     for item in items.order_by("-rank", "item_id")[:limit]:
         when = local(item.added_at, None)
         results.append({"kind": ITEM_LABELS.get(item.kind, "YouTube"), "title": item.title or item.item_id,
