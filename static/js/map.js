@@ -21,12 +21,12 @@
   var POINTS_LABEL = "Location history";
   var POINTS_COLOUR = "#3a7fdc";
   var layerProblem = "";
-  var layerProblemKind = "warn";
   var lastMessage = "Loading…";
   var lastKind = "muted";
   var layerBounds = null;
-  var firstAnswer = true;
-  var pointsEmptyAtFirst = false;
+  // The first view frames the points and the layers' markers together, once both answered.
+  var firstPoints = null;
+  var layersAnswered = false;
 
   function params() {
     var query = new URLSearchParams();
@@ -58,7 +58,8 @@
     lastMessage = message;
     lastKind = kind;
     status.textContent = layerProblem ? message + " " + layerProblem : message;
-    status.className = "map-status " + (layerProblem && kind !== "error" ? layerProblemKind : kind);
+    // A layer's problem warns: the points' own message is still true.
+    status.className = "map-status " + (layerProblem && kind !== "error" ? "warn" : kind);
   }
 
   function sentence(message) {
@@ -123,27 +124,28 @@
       }
     }
     document.getElementById("map").dataset.features = String(features.length);
-    if (!fitted && data.mode === "grid" && features.length) {
-      // First load: frame the data rather than the whole world.
-      fitted = true;
-      var bounds = L.latLngBounds(features.map(function (f) { return [f[0], f[1]]; }));
-      map.fitBounds(bounds.pad(0.1), { maxZoom: 13 });
-    } else if (!features.length) {
+    var bounds = L.latLngBounds(features.map(function (f) { return [f[0], f[1]]; }));
+    if (!features.length) {
       setStatus("No points in this view: pan out, or change the filters.", "muted");
     }
-    if (firstAnswer) {
-      // No location history at all: frame the layers' markers instead, once they are here.
-      firstAnswer = false;
-      pointsEmptyAtFirst = data.mode === "grid" && !features.length;
-      frameLayers();
+    if (firstPoints === null) {
+      firstPoints = bounds;
+      frameFirstView();
+    } else if (!fitted && data.mode === "grid" && features.length) {
+      // New filters: frame what they kept rather than the whole world.
+      fitted = true;
+      map.fitBounds(bounds.pad(0.1), { maxZoom: 13 });
     }
   }
 
-  function frameLayers() {
-    if (!fitted && pointsEmptyAtFirst && layerBounds && layerBounds.isValid()) {
-      fitted = true;
-      map.fitBounds(layerBounds.pad(0.1), { maxZoom: 13 });
-    }
+  // Frame the data rather than the whole world: the points and the layers' markers.
+  function frameFirstView() {
+    if (fitted || firstPoints === null || !layersAnswered) { return; }
+    fitted = true;
+    var bounds = L.latLngBounds([]);
+    if (firstPoints.isValid()) { bounds.extend(firstPoints); }
+    if (layerBounds && layerBounds.isValid()) { bounds.extend(layerBounds); }
+    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 13 }); }
   }
 
   function isDay(value) {
@@ -183,13 +185,16 @@
     // CSSOM, not a style attribute: the CSP allows it.
     swatch.style.backgroundColor = colour;
     row.appendChild(swatch);
-    row.appendChild(document.createTextNode(label));
+    // One flex item for the words, so they wrap as a line of text.
+    var words = document.createElement("span");
+    words.textContent = label;
     if (note) {
       var small = document.createElement("span");
       small.className = "muted";
       small.textContent = " " + note;
-      row.appendChild(small);
+      words.appendChild(small);
     }
+    row.appendChild(words);
     list.appendChild(row);
   }
 
@@ -244,7 +249,8 @@
         truncated.join(", ") + " are shown.";
       setStatus(lastMessage, lastKind);
     }
-    frameLayers();
+    layersAnswered = true;
+    frameFirstView();
   }
 
   function loadLayers() {
@@ -253,8 +259,9 @@
       .then(drawLayers)
       .catch(function (error) {
         layerProblem = "Could not load the saved places and other layers: " + reason(error);
-        layerProblemKind = "error";
         setStatus(lastMessage, lastKind);
+        layersAnswered = true;
+        frameFirstView();
       });
   }
 
@@ -268,6 +275,10 @@
       .catch(function (error) {
         if (error.name === "AbortError") { return; }
         setStatus("Could not load the map data: " + reason(error), "error");
+        if (firstPoints === null) {
+          firstPoints = L.latLngBounds([]);
+          frameFirstView();
+        }
       });
   }
 
