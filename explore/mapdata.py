@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
+from sources import registry
+
 E7 = 10_000_000
 # At and above this zoom (a few streets across) single points are shown.
 RAW_ZOOM = 15
@@ -192,6 +194,29 @@ def map_features(viewport: Viewport, zoom: int, filters: Filters = Filters(), *,
     features = [[round(lat / E7, 6), round(lng / E7, 6), n] for _y, _x, n, lat, lng in rows]
     return {"mode": "grid", "zoom": zoom, "cell_deg": cell / E7, "features": features,
             "total": sum(row[2] for row in rows), "truncated": False, "max_features": max_features}
+
+
+# --- Layers of the sources' own things (saved places…), drawn over the points ---
+
+# Each marker is an element of its own in the browser (it is clicked and hovered),
+# unlike the points on the canvas: past a few thousand the page slows to a crawl.
+MAX_LAYER_MARKERS = 2000
+
+
+def source_layers(max_markers: int = MAX_LAYER_MARKERS) -> list[dict]:
+    """Every registered source's map layers, as JSON-ready dicts, at most `max_markers` markers each.
+
+    {"name", "label", "markers": [[lat, lng, title, day-or-null], ...], "truncated": bool,
+    "max_markers": n}. The sources' queries run in the caller's user scope like the points'.
+    """
+    layers = []
+    for source in registry.SOURCES:
+        if source.map_layers is None:
+            continue
+        for layer in source.map_layers():
+            layers.append({"name": layer.name, "label": layer.label, "markers": layer.markers[:max_markers],
+                           "truncated": len(layer.markers) > max_markers, "max_markers": max_markers})
+    return layers
 
 
 # --- PostGIS: whether the geography column and its index exist (location migration 0002) ---

@@ -8,6 +8,7 @@ urlpatterns = [
     path("devices/<int:device_id>/", views.device_detail, name="device"),
     path("map/", views.map_page, name="map"),
     path("map/data", views.map_data, name="map_data"),
+    path("map/layers", views.map_layers, name="map_layers"),
     path("day/", views.day_index, name="day_index"),
     path("day/<str:day>/", views.day, name="day"),
     path("search/", views.search, name="search"),

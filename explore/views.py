@@ -56,7 +56,9 @@ def map_page(request):
         "devices": Device.objects.filter(user=request.user).order_by("name"),
         "map_config": {"tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
                        "dataUrl": reverse("lake:map_data"), "maxFeatures": settings.MAP_MAX_FEATURES,
-                       "rawZoom": mapdata.RAW_ZOOM},
+                       "rawZoom": mapdata.RAW_ZOOM, "layersUrl": reverse("lake:map_layers"),
+                       # A marker's day page is this followed by "<day>/" (the lake:day route).
+                       "dayUrl": reverse("lake:day_index")},
     })
 
 
@@ -69,6 +71,12 @@ def map_data(request):
     start, end = _utc_range(data["start"], data["end"])
     filters = mapdata.Filters(start=start, end=end, device_tag=data["device"])
     return JsonResponse(mapdata.map_features(data["bbox"], data["zoom"], filters))
+
+
+@permission_required("console.use_lake", raise_exception=True)
+def map_layers(request):
+    """The sources' own layers (saved places…); row-level security decides whose, as for the points."""
+    return JsonResponse({"layers": mapdata.source_layers()})
 
 
 @permission_required("console.use_lake", raise_exception=True)

@@ -1,5 +1,7 @@
 // The lake map: asks the server for the viewport at the current zoom and draws
 // what comes back: grid cells (counts) at low zoom, single points up close.
+// Over them, once, the sources' own layers (saved places…): one marker each,
+// in a colour per layer; a marker with a day opens that day's page.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("map-config").textContent);
@@ -11,6 +13,20 @@
   var renderer = L.canvas({ padding: 0.2 });
   var pending = null;
   var fitted = false;
+  // The source layers' markers are SVG elements (each one hovered and clicked) in a
+  // pane above the points' canvas; lake.css lets clicks through its empty space.
+  map.createPane("sourceLayers");
+  var layerRenderer = L.svg({ pane: "sourceLayers" });
+  var LAYER_COLOURS = ["#8250df", "#e16f24", "#1a7f37", "#bf3989", "#0a7c86"];
+  var POINTS_LABEL = "Location history";
+  var POINTS_COLOUR = "#3a7fdc";
+  var layerProblem = "";
+  var lastMessage = "Loading…";
+  var lastKind = "muted";
+  var layerBounds = null;
+  // The first view frames the points and the layers' markers together, once both answered.
+  var firstPoints = null;
+  var layersAnswered = false;
 
   function params() {
     var query = new URLSearchParams();
@@ -30,6 +46,52 @@
     return span;
   }
 
+  // The layers control sets a layer's name as innerHTML: names go in escaped.
+  function escaped(value) {
+    var div = document.createElement("div");
+    div.textContent = value;
+    return div.innerHTML;
+  }
+
+  // The points' messages, followed by what went wrong with the layers, if anything did.
+  function setStatus(message, kind) {
+    lastMessage = message;
+    lastKind = kind;
+    status.textContent = layerProblem ? message + " " + layerProblem : message;
+    // A layer's problem warns: the points' own message is still true.
+    status.className = "map-status " + (layerProblem && kind !== "error" ? "warn" : kind);
+  }
+
+  function sentence(message) {
+    message = String(message).trim();
+    return /[.!?]$/.test(message) ? message : message + ".";
+  }
+
+  // What a failed answer says, as sentences: the form's messages, the error pages' "error", or its status.
+  function failure(response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      var messages = [];
+      if (body && typeof body.error === "string") { messages.push(body.error); }
+      if (body && body.errors && typeof body.errors === "object") {
+        Object.keys(body.errors).forEach(function (field) {
+          (body.errors[field] || []).forEach(function (item) {
+            if (item && typeof item.message === "string") { messages.push(item.message); }
+          });
+        });
+      }
+      if (!messages.length) {
+        messages.push(response.status === 401 ? "You are signed out: sign in again"
+          : "The server answered " + response.status);
+      }
+      throw new Error(messages.map(sentence).join(" "));
+    });
+  }
+
+  function reason(error) {
+    // fetch rejects with a TypeError when there was no answer at all.
+    return error instanceof TypeError ? "The server could not be reached." : sentence(error.message);
+  }
+
   function radiusFor(count, max) {
     return 3 + 12 * Math.sqrt(count / max);
   }
@@ -46,9 +108,8 @@
           fillColor: "#3a7fdc", fillOpacity: 0.55
         }).bindTooltip(text(f[2].toLocaleString() + " points")).addTo(layer);
       });
-      status.textContent = data.total.toLocaleString() + " points in view, in " + features.length +
-        " cells. Zoom in to " + config.rawZoom + "+ to see single points.";
-      status.className = "map-status muted";
+      setStatus(data.total.toLocaleString() + " points in view, in " + features.length +
+        " cells. Zoom in to " + config.rawZoom + "+ to see single points.", "muted");
     } else {
       features.forEach(function (f) {
         L.circleMarker([f[0], f[1]], {
@@ -56,46 +117,173 @@
         }).bindTooltip(text(f[2])).addTo(layer);
       });
       if (data.truncated) {
-        status.textContent = "Showing the first " + features.length.toLocaleString() +
-          " points in view (the limit). Zoom in or narrow the dates to see the rest.";
-        status.className = "map-status warn";
+        setStatus("Showing the first " + features.length.toLocaleString() +
+          " points in view (the limit). Zoom in or narrow the dates to see the rest.", "warn");
       } else {
-        status.textContent = features.length.toLocaleString() + " points in view.";
-        status.className = "map-status muted";
+        setStatus(features.length.toLocaleString() + " points in view.", "muted");
       }
     }
     document.getElementById("map").dataset.features = String(features.length);
-    if (!fitted && data.mode === "grid" && features.length) {
-      // First load: frame the data rather than the whole world.
-      fitted = true;
-      var bounds = L.latLngBounds(features.map(function (f) { return [f[0], f[1]]; }));
-      map.fitBounds(bounds.pad(0.1), { maxZoom: 13 });
-    } else if (!features.length) {
-      status.textContent = "No points in this view: pan out, or change the filters.";
-      status.className = "map-status muted";
+    var bounds = L.latLngBounds(features.map(function (f) { return [f[0], f[1]]; }));
+    if (!features.length) {
+      setStatus("No points in this view: pan out, or change the filters.", "muted");
     }
+    if (firstPoints === null) {
+      firstPoints = bounds;
+      frameFirstView();
+    } else if (!fitted && data.mode === "grid" && features.length) {
+      // New filters: frame what they kept rather than the whole world.
+      fitted = true;
+      map.fitBounds(bounds.pad(0.1), { maxZoom: 13 });
+    }
+  }
+
+  // Frame the data rather than the whole world: the points and the layers' markers.
+  function frameFirstView() {
+    if (fitted || firstPoints === null || !layersAnswered) { return; }
+    fitted = true;
+    var bounds = L.latLngBounds([]);
+    if (firstPoints.isValid()) { bounds.extend(firstPoints); }
+    if (layerBounds && layerBounds.isValid()) { bounds.extend(layerBounds); }
+    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 13 }); }
+  }
+
+  function isDay(value) {
+    return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
+  }
+
+  function tooltipFor(title, day) {
+    var box = document.createElement("span");
+    var name = document.createElement("strong");
+    name.textContent = title;
+    box.appendChild(name);
+    if (day) {
+      var hint = document.createElement("span");
+      hint.className = "tooltip-hint";
+      hint.textContent = "Click to open " + day;
+      box.appendChild(hint);
+    }
+    return box;
+  }
+
+  function markerFor(marker, colour, className) {
+    var day = isDay(marker[3]) ? marker[3] : null;
+    var circle = L.circleMarker([marker[0], marker[1]], {
+      renderer: layerRenderer, pane: "sourceLayers", radius: 7, weight: 2, color: "#ffffff", opacity: 1,
+      fillColor: colour, fillOpacity: 0.95, className: className
+    }).bindTooltip(tooltipFor(String(marker[2]), day), { direction: "top", offset: [0, -6] });
+    if (day) {
+      circle.on("click", function () { window.location.assign(config.dayUrl + encodeURIComponent(day) + "/"); });
+    }
+    return circle;
+  }
+
+  function legendRow(list, colour, label, note) {
+    var row = document.createElement("li");
+    var swatch = document.createElement("span");
+    swatch.className = "map-legend-swatch";
+    // CSSOM, not a style attribute: the CSP allows it.
+    swatch.style.backgroundColor = colour;
+    row.appendChild(swatch);
+    // One flex item for the words, so they wrap as a line of text.
+    var words = document.createElement("span");
+    words.textContent = label;
+    if (note) {
+      var small = document.createElement("span");
+      small.className = "muted";
+      small.textContent = " " + note;
+      words.appendChild(small);
+    }
+    row.appendChild(words);
+    list.appendChild(row);
+  }
+
+  function legendControl(layers) {
+    var legend = L.control({ position: "bottomleft" });
+    legend.onAdd = function () {
+      var box = L.DomUtil.create("div", "map-legend leaflet-bar");
+      box.id = "map-legend";
+      var list = document.createElement("ul");
+      legendRow(list, POINTS_COLOUR, POINTS_LABEL, "");
+      layers.forEach(function (entry) {
+        var count = entry.markers.length.toLocaleString();
+        legendRow(list, entry.colour, entry.label, entry.truncated ? "(first " + count + ")" : "(" + count + ")");
+      });
+      box.appendChild(list);
+      var hint = document.createElement("p");
+      hint.className = "muted";
+      hint.textContent = "Click a marker to open its day.";
+      box.appendChild(hint);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return legend;
+  }
+
+  function drawLayers(body) {
+    var overlays = {};
+    overlays[escaped(POINTS_LABEL)] = layer;
+    var drawn = [];
+    var truncated = [];
+    layerBounds = L.latLngBounds([]);
+    (body.layers || []).forEach(function (source, index) {
+      var colour = LAYER_COLOURS[index % LAYER_COLOURS.length];
+      var name = String(source.name).replace(/[^a-z0-9_-]/gi, "");
+      var group = L.featureGroup();
+      source.markers.forEach(function (marker) {
+        markerFor(marker, colour, "source-marker source-marker-" + name).addTo(group);
+        layerBounds.extend([marker[0], marker[1]]);
+      });
+      group.addTo(map);
+      overlays[escaped(source.label)] = group;
+      drawn.push({ label: String(source.label), colour: colour, markers: source.markers,
+                   truncated: source.truncated });
+      if (source.truncated) { truncated.push(String(source.label)); }
+    });
+    var narrow = window.matchMedia("(max-width: 640px)").matches;
+    L.control.layers(null, overlays, { collapsed: narrow, position: "topright" }).addTo(map);
+    if (drawn.length) { legendControl(drawn).addTo(map); }
+    document.getElementById("map").dataset.layers = String(drawn.length);
+    if (truncated.length) {
+      layerProblem = "Only the first " + body.layers[0].max_markers.toLocaleString() + " markers of " +
+        truncated.join(", ") + " are shown.";
+      setStatus(lastMessage, lastKind);
+    }
+    layersAnswered = true;
+    frameFirstView();
+  }
+
+  function loadLayers() {
+    fetch(config.layersUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : failure(response); })
+      .then(drawLayers)
+      .catch(function (error) {
+        layerProblem = "Could not load the saved places and other layers: " + reason(error);
+        setStatus(lastMessage, lastKind);
+        layersAnswered = true;
+        frameFirstView();
+      });
   }
 
   function load() {
     if (pending) { pending.abort(); }
     pending = new AbortController();
-    status.textContent = "Loading…";
+    setStatus("Loading…", "muted");
     fetch(config.dataUrl + "?" + params().toString(), { signal: pending.signal, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) {
-          return response.json().then(function (body) { throw new Error(JSON.stringify(body.errors || body)); });
-        }
-        return response.json();
-      })
+      .then(function (response) { return response.ok ? response.json() : failure(response); })
       .then(draw)
       .catch(function (error) {
         if (error.name === "AbortError") { return; }
-        status.textContent = "Could not load the map data: " + error.message;
-        status.className = "map-status error";
+        setStatus("Could not load the map data: " + reason(error), "error");
+        if (firstPoints === null) {
+          firstPoints = L.latLngBounds([]);
+          frameFirstView();
+        }
       });
   }
 
   map.on("moveend", load);
   form.addEventListener("submit", function (event) { event.preventDefault(); fitted = false; load(); });
   load();
+  loadLayers();
 })();
