@@ -69,7 +69,7 @@ def test_alice_uploads_a_takeout_sees_it_reach_100_percent_and_reads_the_report(
     page.reload()
 
     report = page.locator("#report-products").inner_text()
-    assert "location.records" in report and "60" in report
+    assert "Location history: Records.json" in report and "60" in report
     assert archive.name in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "run-report.png"), full_page=True)
     with user_scope(alice.pk):
