@@ -34,7 +34,11 @@ def _media(window):
 
 
 def _line(kind: str, row: dict) -> str:
-    return json.dumps({"kind": kind, **plain(row)}, separators=(",", ":"), ensure_ascii=False) + "\n"
+    # "kind" names the line's table, as in every source's NDJSON; a media file's own kind is media_kind.
+    row = plain(row)
+    if "kind" in row:
+        row["media_kind"] = row.pop("kind")
+    return json.dumps({"kind": kind, **row}, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def ndjson(window, counts):
