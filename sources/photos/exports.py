@@ -11,7 +11,7 @@ from sources.export import CHUNK_ROWS, CsvLines, deg, iso, plain, rows
 from sources.photos.models import PhotoAlbum, PhotoMedia, PhotoSidecar
 
 MEDIA_FIELDS = ("path", "folder", "name", "size", "kind", "content_key", "part", "sidecar_path", "original_path",
-                "product", "import_run_id")
+                "taken_at", "product", "import_run_id")
 SIDECAR_FIELDS = ("path", "folder", "name", "title", "description", "taken_at", "created_at", "lat_e7", "lng_e7",
                   "altitude", "exif_lat_e7", "exif_lng_e7", "people", "favorited", "archived", "trashed",
                   "device_type", "partner_shared", "url", "enrichments", "product", "import_run_id")
@@ -26,10 +26,8 @@ def _bounded(window) -> bool:
 
 
 def _media(window):
-    media = PhotoMedia.objects.all()
-    if _bounded(window):
-        inside = window.filter(PhotoSidecar.objects.all(), "taken_at").values("path")
-        media = media.filter(sidecar_path__in=inside)
+    # A media file's taken_at is its own sidecar's (copied at pairing), so a window finds paired files.
+    media = window.filter(PhotoMedia.objects.all(), "taken_at")
     return media.order_by("path").values(*MEDIA_FIELDS).iterator(chunk_size=CHUNK_ROWS)
 
 

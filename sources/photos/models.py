@@ -27,6 +27,9 @@ class PhotoMedia(models.Model):
     sidecar_path = models.TextField(null=True)
     # An edited copy's original in the same folder (it inherits none of its metadata).
     original_path = models.TextField(null=True)
+    # Its own sidecar's photoTakenTime, copied at pairing: a date range (deletion, export) finds the
+    # file with its metadata. Null while it has no certain sidecar.
+    taken_at = models.DateTimeField(null=True)
     product = models.CharField(max_length=48)
     import_run_id = models.BigIntegerField(null=True)
 
@@ -37,6 +40,7 @@ class PhotoMedia(models.Model):
             models.Index(fields=["user", "folder"], name="photo_media_folder_idx"),
             models.Index(fields=["user", "content_key"], name="photo_media_content_idx"),
             models.Index(fields=["user", "sidecar_path"], name="photo_media_sidecar_idx"),
+            models.Index(fields=["user", "taken_at"], name="photo_media_taken_idx"),
         ]
 
     def __str__(self):

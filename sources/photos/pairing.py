@@ -13,10 +13,14 @@ from sources.photos.models import PhotoAlbum, PhotoMedia, PhotoSidecar
 from sources.photos.naming import pair_folder
 
 _UPDATE = """
-UPDATE user_data.photo_media AS m SET sidecar_path = v.sidecar, original_path = v.original
-  FROM (SELECT unnest(%s::text[]) AS path, unnest(%s::text[]) AS sidecar, unnest(%s::text[]) AS original) AS v
- WHERE m.user_id = %s AND m.path = v.path
-   AND (m.sidecar_path IS DISTINCT FROM v.sidecar OR m.original_path IS DISTINCT FROM v.original)
+UPDATE user_data.photo_media AS m
+   SET sidecar_path = v.sidecar, original_path = v.original, taken_at = s.taken_at
+  FROM (SELECT unnest(%(paths)s::text[]) AS path, unnest(%(sidecars)s::text[]) AS sidecar,
+               unnest(%(originals)s::text[]) AS original) AS v
+  LEFT JOIN user_data.photo_sidecar AS s ON s.user_id = %(user)s AND s.path = v.sidecar
+ WHERE m.user_id = %(user)s AND m.path = v.path
+   AND (m.sidecar_path IS DISTINCT FROM v.sidecar OR m.original_path IS DISTINCT FROM v.original
+        OR m.taken_at IS DISTINCT FROM s.taken_at)
 """
 _PARTS = """
 UPDATE user_data.photo_media AS m SET part = f.part
@@ -54,7 +58,7 @@ def pair(folder: str, user_id: int) -> None:
         sidecar_paths.append(sidecars[sidecar] if sidecar else None)
         originals.append(media[original] if original else None)
     with connection.cursor() as cursor:
-        cursor.execute(_UPDATE, [paths, sidecar_paths, originals, user_id])
+        cursor.execute(_UPDATE, {"paths": paths, "sidecars": sidecar_paths, "originals": originals, "user": user_id})
 
 
 def albums_of(content_keys) -> dict:

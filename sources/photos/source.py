@@ -15,7 +15,7 @@ SOURCE = Source(
     label="Google Photos",
     formats=FORMATS,
     datasets=(
-        Dataset("photo_media", "Photo and video files", PhotoMedia, None),
+        Dataset("photo_media", "Photo and video files", PhotoMedia, "taken_at"),
         Dataset("photo_sidecar", "Photo metadata", PhotoSidecar, "taken_at"),
         Dataset("photo_album", "Photo albums", PhotoAlbum, "album_date"),
     ),

@@ -49,13 +49,14 @@ class Migration(migrations.Migration):
                 ('part', models.IntegerField(null=True)),
                 ('sidecar_path', models.TextField(null=True)),
                 ('original_path', models.TextField(null=True)),
+                ('taken_at', models.DateTimeField(null=True)),
                 ('product', models.CharField(max_length=48)),
                 ('import_run_id', models.BigIntegerField(null=True)),
                 _user(),
             ],
             options={
                 'db_table': 'user_data"."photo_media',
-                'indexes': [models.Index(fields=['user', 'import_run_id'], name='photo_media_run_idx'), models.Index(fields=['user', 'folder'], name='photo_media_folder_idx'), models.Index(fields=['user', 'content_key'], name='photo_media_content_idx'), models.Index(fields=['user', 'sidecar_path'], name='photo_media_sidecar_idx')],
+                'indexes': [models.Index(fields=['user', 'import_run_id'], name='photo_media_run_idx'), models.Index(fields=['user', 'folder'], name='photo_media_folder_idx'), models.Index(fields=['user', 'content_key'], name='photo_media_content_idx'), models.Index(fields=['user', 'sidecar_path'], name='photo_media_sidecar_idx'), models.Index(fields=['user', 'taken_at'], name='photo_media_taken_idx')],
             },
         ),
         migrations.CreateModel(
@@ -114,7 +115,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['user', 'import_run_id'], name='photo_album_run_idx')],
             },
         ),
-        # Pairing (at a run's end) sets a media row's part, sidecar and original: UPDATE there only.
+        # Pairing (at a run's end) sets a media row's part, sidecar, original and time: UPDATE there only.
         core.operations.ProtectPerUserTable('user_data', 'photo_media', privileges='SELECT, INSERT, UPDATE, DELETE'),
         core.operations.ProtectPerUserTable('user_data', 'photo_sidecar', privileges='SELECT, INSERT, DELETE'),
         core.operations.ProtectPerUserTable('user_data', 'photo_album', privileges='SELECT, INSERT, DELETE'),

@@ -140,3 +140,26 @@ def test_bad_members_are_refused_one_by_one_and_the_rest_imported(import_files, 
     assert all_rows(alice, SIDECARS, "name, title, lat_e7") == [("IMG_5.JPG.json", "IMG_5.JPG", None)]
     # Its own sidecar broke: the photo keeps no metadata rather than anyone else's.
     assert media_rows(alice)[f"{YEAR}/IMG_1.JPG"][0] is None
+
+
+def test_export_download_and_deletion_cover_the_photos_tables(import_files, alice, tmp_path):
+    from explore.deletion import delete_import_run, delete_range
+    from explore.exports import open_stream
+
+    first = import_files(make_zip(tmp_path / "takeout-001.zip", PART_1))
+    import_files(make_zip(tmp_path / "takeout-002.zip", PART_2))
+    body = b"".join(open_stream(alice, "ndjson", Range(), family="photos")).decode()
+    kinds = Counter(json.loads(line)["kind"] for line in body.splitlines())
+    assert kinds == {"photo_media": 6, "photo_sidecar": 3, "photo_album": 2}
+    csv_body = b"".join(open_stream(alice, "csv", Range(), family="photos")).decode().splitlines()
+    assert csv_body[0].startswith("path,part,size,media_kind,title") and len(csv_body) == 7
+
+    # The photos' day: the paired files (IMG_1 in its year folder and in Trip, VID_2) and the three sidecars.
+    with user_scope(alice.pk):
+        result = delete_range(alice, DAY, DAY)
+    assert (result.deleted["photo_media"], result.deleted["photo_sidecar"]) == (3, 3)
+    assert count_rows(alice, MEDIA) == 3
+
+    with user_scope(alice.pk):
+        result = delete_import_run(alice, first.pk)
+    assert result.verified and count_rows(alice, ALBUMS) == 1
