@@ -26,12 +26,15 @@ photos hundreds of kilometres).
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 SUPPLEMENTAL = "supplemental-metadata"
 # Takeout cuts a sidecar's name to this many characters before ".json", a media name to one more.
 CUT_LENGTHS = (46, 47)
+# Files scanned past a cut name (numbered or already-paired ones) before giving up on it.
+_MAX_CANDIDATES = 1000
 _NUMBER = re.compile(r"\((\d{1,5})\)$")
 # Suffixes Takeout gives edited copies, by account language.
 EDITED_SUFFIXES = ("-edited", "-bearbeitet", "-modifié", "-modificato", "-editado", "-bewerkt", "-redigerad",
@@ -123,10 +126,14 @@ def pair_folder(media: Iterable[str], sidecars: Iterable[str]) -> Pairing:
             claims.setdefault(target, []).append(sidecar)
         elif found.cut:
             cut_claims.append((sidecar, found))
-    for sidecar, found in cut_claims:
-        owner = _cut_owner(found, by_nfc, claims)
-        if owner is not None:
-            claims.setdefault(owner, []).append(sidecar)
+    if cut_claims:
+        # Sorted unnumbered names: a cut name's candidates are one contiguous run (a year folder
+        # holds thousands of files; comparing every cut name with every file would not scale).
+        index = sorted((*_sort_key(key), key) for key in by_nfc)
+        for sidecar, found in cut_claims:
+            owner = _cut_owner(found, index, claims)
+            if owner is not None:
+                claims.setdefault(owner, []).append(sidecar)
     sidecar_of = {by_nfc[target]: names[0] for target, names in claims.items() if len(names) == 1}
     original_of = {}
     for key, name in by_nfc.items():
@@ -138,15 +145,22 @@ def pair_folder(media: Iterable[str], sidecars: Iterable[str]) -> Pairing:
     return Pairing(sidecar_of, original_of)
 
 
-def _cut_owner(found: Claim, by_nfc: dict[str, str], claims: dict) -> str | None:
+def _cut_owner(found: Claim, index: list, claims: dict) -> str | None:
     """The one media file a cut sidecar name can belong to, or None if not exactly one."""
+    wanted = -1 if found.number is None else found.number
     candidates = []
-    for key in by_nfc:
-        if key in claims:
-            continue  # it has a sidecar named in full: this one is not its own
-        plain, number = unnumbered(key)
-        if number != found.number:
-            continue
-        if len(plain) > len(found.base) and plain.startswith(found.base):
+    start = bisect_left(index, (found.base,))
+    for plain, number, key in index[start : start + _MAX_CANDIDATES]:
+        if not plain.startswith(found.base):
+            break
+        # A file whose sidecar is named in full is not this one's; the name must really go on.
+        if number == wanted and len(plain) > len(found.base) and key not in claims:
             candidates.append(key)
+            if len(candidates) > 1:
+                return None  # two files share the cut name: it is neither's for certain
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _sort_key(key: str) -> tuple[str, int]:
+    plain, number = unnumbered(key)
+    return plain, -1 if number is None else number
