@@ -176,6 +176,7 @@ INSTALLED_APPS = [
     "core",
     "vault",
     "sources.location",
+    "sources.photos",
     "sources.activity",
     "sources.youtube",
     "sources.places",

@@ -58,6 +58,21 @@ SAMPLE_ROWS = {
         "user_id, kind, list_name, place_key, title, address, note, url, country_code, product",
         "%(user)s, 'list', 'Want to go', gen_random_uuid(), 'Cafe', '', '', '', '', 'places.list'",
     ),
+    "user_data.photo_media": (
+        "user_id, path, folder, name, size, kind, content_key, product",
+        "%(user)s, 'Takeout/Google Photos/Photos from 2020/IMG.JPG', 'Takeout/Google Photos/Photos from 2020',"
+        " 'IMG.JPG', 10, 'jpeg', gen_random_uuid(), 'photos.media'",
+    ),
+    "user_data.photo_sidecar": (
+        "user_id, path, folder, name, title, description, device_type, url, people, enrichments, favorited,"
+        " archived, trashed, partner_shared, product",
+        "%(user)s, 'Takeout/Google Photos/Photos from 2020/IMG.JPG.json', 'Takeout/Google Photos/Photos from 2020',"
+        " 'IMG.JPG.json', 'IMG.JPG', '', '', '', '[]', '[]', false, false, false, false, 'photos.sidecar'",
+    ),
+    "user_data.photo_album": (
+        "user_id, folder, title, description, access, location, enrichments, product",
+        "%(user)s, 'Takeout/Google Photos/Trip', 'Trip', '', '', '', '[]', 'photos.album'",
+    ),
     "timeseries.play_event": (
         "user_id, at, kind, item_key, title, document_type, device, price, extra, product",
         "%(user)s, %(when)s, 'install', gen_random_uuid(), 'Maps', 'Android Apps', '', '', '{}', 'play.installs'",

@@ -127,7 +127,7 @@ def samples(shared_samples) -> Path:
         ("my-activity-search-dogsheep.json", "Takeout/My Activity/Search/My Activity.json", "activity.json"),
         ("my-activity-maps-dogsheep.json", "Takeout/Meine Aktivitäten/Maps/MeineAktivitäten.json", "activity.json"),
         ("my-activity-chrome-purarue.html", "Takeout/My Activity/Chrome/MyActivity.html", "activity.html"),
-        # Recognized, and reported as not imported yet (sources/recognized.py).
+        # Imported by sources/photos.
         ("photos-sidecar-old-immichgo.json", "Takeout/Google Photos/x/PXL_20231006_063851485.jpg.json",
          "photos.sidecar"),
         ("photos-sidecar-2025-immichgo.json", "Takeout/Google Photos/Photos from 2025/x.supplemental-metadata.json",
@@ -153,8 +153,6 @@ def test_real_samples(samples, sample, name, expected):
          "contacts.vcf"),
         ("Takeout/Keep/Einkauf.json", b'{"color":"DEFAULT","isTrashed":false,"title":"Einkauf","textContent":"Milch"}',
          "keep.note"),
-        ("Takeout/Google Fotos/Fotos von 2019/IMG_0001.JPG", b"\xff\xd8\xff\xe1\x00\x18Exif", "photos.media"),
-        ("Takeout/Google Fotos/Fotos von 2019/VID.MP4", b"\x00\x00\x00\x18ftypmp42", "photos.media"),
         ("Takeout/Fit/Activities/2019-08-12.tcx", b'<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase '
          b'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">', "fit.tcx"),
     ],
