@@ -3,22 +3,22 @@
 import json
 
 DAILY_EN = (
-    "Date,Move Minutes count,Calories (kcal),Distance (m),Heart Points,Heart Minutes,Average speed (m/s),"
-    "Step count,Average weight (kg)\n"
-    "2019-08-11,30,1800.5,2500.25,12,10,1.2,3400,\n"
-    "2019-08-12,45,2100,5200.5,30,25,1.4,8123,71.5\n"
-    "2019-08-13,,,,,,,,\n"
-).encode()
+    b"Date,Move Minutes count,Calories (kcal),Distance (m),Heart Points,Heart Minutes,Average speed (m/s),"
+    b"Step count,Average weight (kg)\n"
+    b"2019-08-11,30,1800.5,2500.25,12,10,1.2,3400,\n"
+    b"2019-08-12,45,2100,5200.5,30,25,1.4,8123,71.5\n"
+    b"2019-08-13,,,,,,,,\n"
+)
 DAILY_DE = (
     "\ufeffDatum,Anzahl der Bewegungsminuten,Kalorien (kcal),Distanz (m),Kardiopunkte,Schritte\n"
     "2020-01-02,20,1700,1500,5,2100\n"
 ).encode()
 INTERVALS = (
-    "Start time,End time,Move Minutes count,Calories (kcal),Distance (m),Step count\n"
-    "00:00:00.000+02:00,00:15:00.000+02:00,,14.2,,\n"
-    "07:15:00.000+02:00,07:30:00.000+02:00,12,80.5,1500.5,1900\n"
-    "23:45:00.000+02:00,00:00:00.000+02:00,,14.1,,\n"
-).encode()
+    b"Start time,End time,Move Minutes count,Calories (kcal),Distance (m),Step count\n"
+    b"00:00:00.000+02:00,00:15:00.000+02:00,,14.2,,\n"
+    b"07:15:00.000+02:00,07:30:00.000+02:00,12,80.5,1500.5,1900\n"
+    b"23:45:00.000+02:00,00:00:00.000+02:00,,14.1,,\n"
+)
 
 SESSION = {
     "fitnessActivity": "running", "startTime": "2019-08-12T05:14:08.709Z", "endTime": "2019-08-12T05:28:11.772Z",
