@@ -74,10 +74,10 @@ SAMPLE_ROWS = {
         " 'chrome.bookmarks'",
     ),
     "user_data.keep_note": (
-        "user_id, note_key, file_stem, title, text, checklist, labels, color, created_at, edited_at, annotations,"
-        " attachments, undated_reason, product",
-        "%(user)s, gen_random_uuid(), 'Einkauf', 'Einkauf', 'Milch', '[]', '[\"Haushalt\"]', 'DEFAULT', %(when)s,"
-        " %(when)s, '[]', '[]', '', 'keep.note'",
+        "user_id, note_key, file_stem, title, text, checklist, labels, color, is_pinned, is_archived, is_trashed,"
+        " created_at, edited_at, annotations, attachments, undated_reason, product",
+        "%(user)s, gen_random_uuid(), 'Einkauf', 'Einkauf', 'Milch', '[]', '[\"Haushalt\"]', 'DEFAULT', false, false,"
+        " false, %(when)s, %(when)s, '[]', '[]', '', 'keep.note'",
     ),
     "timeseries.fit_session": (
         "user_id, started_at, ended_at, activity, name, duration_s, extra, product",
