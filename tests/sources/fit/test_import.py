@@ -32,6 +32,9 @@ MEMBERS = {
     f"{F}/Activities/2019-08-14T06_00_00.000Z_PT10M_Running.tcx": RUN,
     f"{F}/Activities/2019-08-12T05_14_08.709Z_PT14M3.063S_Running.tcx": SAME_RUN,
     f"{F}/Activities/bomb.tcx": BOMB,
+    # Recognized, said to be not imported.
+    f"{F}/All Data/derived_com.google.step_count.delta_com.google.a.json":
+        b'{"Data Source": "derived:com.google.step_count.delta", "Data Points": []}',
 }
 
 
@@ -43,6 +46,9 @@ def test_an_export_imports_days_sessions_and_workout_tracks_once(import_files, a
     with user_scope(alice.pk):
         bomb = run.members.get(name__endswith="bomb.tcx")
     assert bomb.status == "failed" and "DTD" in bomb.error
+    with user_scope(alice.pk):
+        raw = run.members.get(name__contains="All Data")
+    assert (raw.status, raw.product) == ("skipped", "fit.data") and "All Data" in raw.error
     assert {name: (e["accepted"], e["rejected"], e["duplicates"]) for name, e in run.products.items()} == {
         "fit.daily": (3, 0, 0), "fit.intervals": (3, 0, 0), "fit.sessions": (2, 0, 0), "fit.tcx": (5, 0, 1)}
     assert count_rows(alice, "timeseries.fit_daily") == 6
