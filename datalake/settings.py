@@ -182,6 +182,8 @@ INSTALLED_APPS = [
     "sources.places",
     "sources.play",
     "sources.chrome",
+    "sources.keep",
+    "sources.fit",
     "imports",
     "uploads",
     "lifecycle",

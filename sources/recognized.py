@@ -14,24 +14,11 @@ NOT_YET = {
     "mail.mbox": ("Gmail", "Mail is not imported yet."),
     "calendar.ics": ("Calendar", "Calendars are not imported yet."),
     "contacts.vcf": ("Contacts", "Contacts are not imported yet."),
-    "keep.note": ("Keep", "Keep notes are not imported yet."),
-    "fit.data": ("Google Fit", "Fit data is not imported yet."),
-    "fit.tcx": ("Google Fit workouts", "Fit workouts (TCX) are not imported yet."),
 }
-
-_KEEP_KEYS = {"textContent", "listContent", "isTrashed", "userEditedTimestampUsec"}
-_FIT_KEYS = {"Data Source", "Data Points", "fitnessActivity", "activityType", "startTime"}
 
 
 def detect(head: Head) -> str | None:
     data = head.data
-    if head.kind == "json" and not head.is_array:
-        keys = head.top_keys
-        if keys & _KEEP_KEYS and "title" in keys:
-            return "keep.note"
-        if {"Data Source", "Data Points"} <= keys or {"fitnessActivity", "startTime"} <= keys:
-            return "fit.data"
-        return None
     if head.kind == "text":
         if data.startswith(b"From ") and b"\n" in data[:400]:
             return "mail.mbox"
@@ -40,8 +27,6 @@ def detect(head: Head) -> str | None:
             return "calendar.ics"
         if upper.startswith(b"BEGIN:VCARD"):
             return "contacts.vcf"
-    if head.kind == "html" and b"trainingcenterdatabase" in head.lowered[:4096]:
-        return "fit.tcx"
     return None
 
 

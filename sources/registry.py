@@ -14,13 +14,15 @@ from sources.activity.source import SOURCE as ACTIVITY
 from sources.base import Dataset, Source
 from sources.chrome.source import SOURCE as CHROME
 from sources.detect import identify
+from sources.fit.source import SOURCE as FIT
+from sources.keep.source import SOURCE as KEEP
 from sources.location.source import SOURCE as LOCATION
 from sources.photos.source import SOURCE as PHOTOS
 from sources.places.source import SOURCE as PLACES
 from sources.play.source import SOURCE as PLAY
 from sources.youtube.source import SOURCE as YOUTUBE
 
-SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, PHOTOS)
+SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, KEEP, FIT, PHOTOS)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

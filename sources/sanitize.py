@@ -19,9 +19,13 @@ BAD_JSON = "bad_json"
 BAD_HTML = "bad_html"
 # A CSV that is not valid text in its encoding, or whose rows break off.
 BAD_CSV = "bad_csv"
+# An XML document (a TCX workout) that is not well-formed, is cut off, or declares a DTD
+# (entities are never expanded: a DTD in a workout file is an attack, not data).
+BAD_XML = "bad_xml"
 # A Rejection with one of these reasons means the whole document cannot be trusted:
 # the pipeline keeps nothing of the member (rolled back), and says why.
-BROKEN_DOCUMENT = {BAD_JSON: "valid JSON", BAD_HTML: "a complete HTML page", BAD_CSV: "a readable CSV file"}
+BROKEN_DOCUMENT = {BAD_JSON: "valid JSON", BAD_HTML: "a complete HTML page", BAD_CSV: "a readable CSV file",
+                   BAD_XML: "well-formed XML without a DTD"}
 MALFORMED_RECORD = "malformed_record"
 UNSUPPORTED_RECORD = "unsupported_record"
 # A whole part of a file (a top-level section beside the one a parser reads) that the lake

@@ -88,6 +88,20 @@ SAMPLE_ROWS = {
         "%(user)s, md5('https://example.org/')::uuid, 'https://example.org/', 'Example', 'Bookmarks bar',"
         " 'chrome.bookmarks'",
     ),
+    "user_data.keep_note": (
+        "user_id, note_key, file_stem, title, text, checklist, labels, color, is_pinned, is_archived, is_trashed,"
+        " created_at, edited_at, annotations, attachments, undated_reason, product",
+        "%(user)s, gen_random_uuid(), 'Einkauf', 'Einkauf', 'Milch', '[]', '[\"Haushalt\"]', 'DEFAULT', false, false,"
+        " false, %(when)s, %(when)s, '[]', '[]', '', 'keep.note'",
+    ),
+    "timeseries.fit_session": (
+        "user_id, started_at, ended_at, activity, name, duration_s, extra, product",
+        "%(user)s, %(when)s, %(when)s, 'running', '', 600, '{}', 'fit.sessions'",
+    ),
+    "timeseries.fit_daily": (
+        "user_id, started_at, ended_at, span, steps, metrics, product",
+        "%(user)s, %(when)s, %(when)s, 'day', 8123, '{}', 'fit.daily'",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",

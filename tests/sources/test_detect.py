@@ -151,10 +151,6 @@ def test_real_samples(samples, sample, name, expected):
          "calendar.ics"),
         ("Takeout/Google Kontakte/Kontakte auf Ger\u00e4t\u00a0\u2013 Samsung.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\n",
          "contacts.vcf"),
-        ("Takeout/Keep/Einkauf.json", b'{"color":"DEFAULT","isTrashed":false,"title":"Einkauf","textContent":"Milch"}',
-         "keep.note"),
-        ("Takeout/Fit/Activities/2019-08-12.tcx", b'<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase '
-         b'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">', "fit.tcx"),
     ],
 )
 def test_products_not_imported_yet_are_recognized_by_content(name, head, expected):

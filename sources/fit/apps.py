@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FitConfig(AppConfig):
+    name = "sources.fit"
+    label = "fit"
+    verbose_name = "Google Fit"
