@@ -180,6 +180,7 @@ INSTALLED_APPS = [
     "sources.youtube",
     "sources.places",
     "sources.play",
+    "sources.mail",
     "sources.chrome",
     "imports",
     "uploads",

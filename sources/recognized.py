@@ -14,7 +14,6 @@ NOT_YET = {
     "photos.media": ("Google Photos media", "Photos and videos themselves are not stored in the lake."),
     "photos.sidecar": ("Google Photos metadata", "Photo metadata (sidecars) is not imported yet."),
     "photos.album": ("Google Photos albums", "Album metadata is not imported yet."),
-    "mail.mbox": ("Gmail", "Mail is not imported yet."),
     "calendar.ics": ("Calendar", "Calendars are not imported yet."),
     "contacts.vcf": ("Contacts", "Contacts are not imported yet."),
     "keep.note": ("Keep", "Keep notes are not imported yet."),
@@ -46,8 +45,6 @@ def detect(head: Head) -> str | None:
             return "fit.data"
         return None
     if head.kind == "text":
-        if data.startswith(b"From ") and b"\n" in data[:400]:
-            return "mail.mbox"
         upper = data[:64].upper()
         if upper.startswith(b"BEGIN:VCALENDAR"):
             return "calendar.ics"

@@ -15,11 +15,12 @@ from sources.base import Dataset, Source
 from sources.chrome.source import SOURCE as CHROME
 from sources.detect import identify
 from sources.location.source import SOURCE as LOCATION
+from sources.mail.source import SOURCE as MAIL
 from sources.places.source import SOURCE as PLACES
 from sources.play.source import SOURCE as PLAY
 from sources.youtube.source import SOURCE as YOUTUBE
 
-SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY)
+SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, MAIL)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 
