@@ -55,7 +55,31 @@ MAX_ATTACHMENTS = 100
 # Of an HTML-only body, the first bytes suffice for BODY_CHARS of text.
 HTML_BYTES = 512 * 1024
 
-_PARSER = BytesParser(policy=policy.default)
+
+
+class _Policy(policy.EmailPolicy):
+    """`policy.default`, with each parsed header value remembered.
+
+    The feed parser and the content manager ask for a part's Content-Type a
+    dozen times, and the default policy parses the header anew each time: that
+    was most of the import's time. Header objects are immutable, so one parse
+    per distinct (name, value) can be shared; the memo is bounded.
+    """
+
+    def header_fetch_parse(self, name, value):
+        key = (name, value)
+        found = _HEADERS.get(key)
+        if found is None:
+            found = super().header_fetch_parse(name, value)
+            if len(_HEADERS) >= _MAX_HEADERS_MEMO:
+                _HEADERS.clear()
+            _HEADERS[key] = found
+        return found
+
+
+_HEADERS: dict = {}
+_MAX_HEADERS_MEMO = 4096
+_PARSER = BytesParser(policy=_Policy())
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,40})\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(=\?)")
 _FOLD = re.compile(r"\r?\n[ \t]*")
