@@ -108,3 +108,22 @@ def test_the_day_page_search_exports_and_stats_read_them_back(import_files, alic
     assert senders.rows[0] == ("carol@example.org", 1) and len(senders.rows) == 4
     assert neighbours == (dt.date(2023, 10, 16), dt.date(2023, 10, 18), None)
     assert bobs == ([], [], [])
+
+
+def test_the_export_download_streams_mail_as_csv_and_ndjson(import_files, alice, bob, tmp_path):
+    from explore.exports import stream
+
+    import_files(make_zip(tmp_path / "takeout-001.zip", {MBOX: f.mbox(*MESSAGES)}))
+
+    def download(user, fmt, family=""):
+        body = stream(user, fmt, Range(), family=family)
+        assert next(body) is True
+        return b"".join(body).decode()
+
+    lines = download(alice, "csv", "mail").splitlines()
+    mail_lines = [json.loads(line) for line in download(alice, "ndjson").splitlines()
+                  if json.loads(line)["kind"] == "mail_message"]
+
+    assert lines[0].startswith("sent_at,utc_offset_minutes,message_id") and len(lines) == 7
+    assert len(mail_lines) == len({line["message_key"] for line in mail_lines}) == 6
+    assert download(bob, "csv", "mail") == ""

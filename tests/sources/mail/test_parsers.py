@@ -194,3 +194,36 @@ def test_the_stream_is_read_in_bounded_chunks():
 ])
 def test_detection_is_by_content(name, head, expected):
     assert detect(Head(name, head)) == expected
+
+
+def test_hostile_messages_are_refused_or_bounded_and_the_next_one_kept():
+    controls = f.message("Message-ID: <c@x>\nDate: Thu, 19 Oct 2023 10:00:00 +0000\n"
+                         "Subject: nul\x00 and\x07 bell <script>alert(1)</script>", "text\x00 body\n")
+    huge_headers = f.message("Message-ID: <h@x>\nDate: Thu, 19 Oct 2023 10:00:00 +0000\n" +
+                             "".join(f"X-Filler-{n}: {'y' * 900}\n" for n in range(400)), "body\n")
+    many_parts = f.message('Message-ID: <p@x>\nDate: Thu, 19 Oct 2023 10:00:00 +0000\nSubject: parts\n'
+                           'Content-Type: multipart/mixed; boundary="m"',
+                           "".join(f'--m\nContent-Type: application/x-{n}\nContent-Disposition: attachment; '
+                                   f'filename="f{n}.bin"\n\nabc\n' for n in range(300)) + "--m--\n")
+    long_subject = f.message("Message-ID: <s@x>\nDate: Thu, 19 Oct 2023 10:00:00 +0000\nSubject: " + "w" * 50_000,
+                             "x\n")
+    items = parse(f.mbox(controls, huge_headers, many_parts, long_subject, f.RAW_UTF8))
+
+    first, refused, parts, long_one, last = items
+    assert (first.subject, first.body) == ("nul and bell <script>alert(1)</script>", "text body")
+    assert refused.reason == "malformed_record" and "headers exceed" in refused.detail
+    assert len(parts.attachments) == 100 and parts.attachments[0] == {"name": "f0.bin", "type": "application/x-0",
+                                                                       "size": 3}
+    assert len(long_one.subject) == 1_000
+    assert last.subject == "Grüße aus Köln — ça va ?"
+
+
+def test_an_8bit_attachment_without_line_ends_past_the_bound_is_listed():
+    head, tail = f.attachment_envelope("raw.bin")
+    head = head.replace(b"Content-Transfer-Encoding: base64", b"Content-Transfer-Encoding: binary")
+    blob = b"\xff\xd8" + b"\x00\x01\x02" * (3 * mbox.MAX_MESSAGE)
+    [message, after] = parse(head + blob + b"\r\n" + tail + f.RAW_UTF8)
+
+    assert message.clipped and message.attachments[0] == {"name": "raw.bin", "type": "application/pdf",
+                                                          "size": len(blob)}
+    assert after.subject == "Grüße aus Köln — ça va ?"
