@@ -63,10 +63,13 @@ class _Policy(policy.EmailPolicy):
     The feed parser and the content manager ask for a part's Content-Type a
     dozen times, and the default policy parses the header anew each time: that
     was most of the import's time. Header objects are immutable, so one parse
-    per distinct (name, value) can be shared; the memo is bounded.
+    per distinct (name, value) can be shared. The memo is bounded in entries
+    and keeps short values only, so a hostile 256 KiB header is never held.
     """
 
     def header_fetch_parse(self, name, value):
+        if len(value) > _MEMO_VALUE_CHARS:
+            return super().header_fetch_parse(name, value)
         key = (name, value)
         found = _HEADERS.get(key)
         if found is None:
@@ -79,6 +82,7 @@ class _Policy(policy.EmailPolicy):
 
 _HEADERS: dict = {}
 _MAX_HEADERS_MEMO = 4096
+_MEMO_VALUE_CHARS = 512
 _PARSER = BytesParser(policy=_Policy())
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,40})\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(=\?)")

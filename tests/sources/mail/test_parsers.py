@@ -227,3 +227,16 @@ def test_an_8bit_attachment_without_line_ends_past_the_bound_is_listed():
     assert message.clipped and message.attachments[0] == {"name": "raw.bin", "type": "application/pdf",
                                                           "size": len(blob)}
     assert after.subject == "Grüße aus Köln — ça va ?"
+
+
+def test_the_header_memo_stays_bounded_over_many_distinct_headers():
+    from sources.mail import parsers
+
+    messages = [f.message(f"Message-ID: <n{n}@x>\nDate: Thu, 19 Oct 2023 10:00:00 +0000\nSubject: s{n}\n"
+                          f"Content-Type: text/plain; charset=utf-8; x-n={n}\nX-Long: {'z' * 600}", "b\n")
+                for n in range(5_000)]
+    items = parse(f.mbox(*messages))
+
+    assert len(items) == 5_000 and items[-1].subject == "s4999"
+    assert 0 < len(parsers._HEADERS) <= parsers._MAX_HEADERS_MEMO
+    assert max(len(value) for _name, value in parsers._HEADERS) <= parsers._MEMO_VALUE_CHARS
