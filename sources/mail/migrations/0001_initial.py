@@ -11,7 +11,7 @@ from django.db import migrations, models
 import core.operations
 
 # Created on the partitioned parent, so partitions made later get both (LIKE ... INCLUDING ALL).
-# 'simple': mail comes in every language. The body is bounded by the parser (10,000 characters).
+# 'simple': mail comes in every language. The body is bounded by the parser (4,000 characters).
 SEARCH = [
     """ALTER TABLE "timeseries"."mail_message" ADD COLUMN search tsvector GENERATED ALWAYS AS ("""
     """setweight(to_tsvector('simple'::regconfig, coalesce(subject, '')), 'A') || """
