@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "sources.youtube",
     "sources.places",
     "sources.play",
+    "sources.mail",
     "sources.chrome",
     "sources.keep",
     "sources.fit",

@@ -11,7 +11,6 @@ from sources.detect import Head
 
 # product code -> (what a person calls it, why it is not in the lake)
 NOT_YET = {
-    "mail.mbox": ("Gmail", "Mail is not imported yet."),
     "calendar.ics": ("Calendar", "Calendars are not imported yet."),
     "contacts.vcf": ("Contacts", "Contacts are not imported yet."),
 }
@@ -20,8 +19,6 @@ NOT_YET = {
 def detect(head: Head) -> str | None:
     data = head.data
     if head.kind == "text":
-        if data.startswith(b"From ") and b"\n" in data[:400]:
-            return "mail.mbox"
         upper = data[:64].upper()
         if upper.startswith(b"BEGIN:VCALENDAR"):
             return "calendar.ics"

@@ -17,12 +17,12 @@ from sources.detect import identify
 from sources.fit.source import SOURCE as FIT
 from sources.keep.source import SOURCE as KEEP
 from sources.location.source import SOURCE as LOCATION
-from sources.photos.source import SOURCE as PHOTOS
+from sources.mail.source import SOURCE as MAIL
 from sources.places.source import SOURCE as PLACES
 from sources.play.source import SOURCE as PLAY
 from sources.youtube.source import SOURCE as YOUTUBE
 
-SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, KEEP, FIT, PHOTOS)
+SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, KEEP, FIT, PHOTOS, MAIL)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

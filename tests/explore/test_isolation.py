@@ -77,6 +77,12 @@ SAMPLE_ROWS = {
         "user_id, at, kind, item_key, title, document_type, device, price, extra, product",
         "%(user)s, %(when)s, 'install', gen_random_uuid(), 'Maps', 'Android Apps', '', '', '{}', 'play.installs'",
     ),
+    "timeseries.mail_message": (
+        "user_id, sent_at, message_key, message_id, thread_id, labels, label_meanings, sender, sender_address,"
+        " recipients, cc, subject, body, attachments, size_bytes, is_chat, clipped, product",
+        "%(user)s, %(when)s, gen_random_uuid(), 'a@example.org', '17', 'Inbox', '[\"inbox\"]', 'A <a@example.org>',"
+        " 'a@example.org', '', '', 'Hello', 'Hi', '[]', 10, false, false, 'mail.mbox'",
+    ),
     "timeseries.browser_visit": (
         "user_id, visited_at, url_key, url, host, title, page_transition, page_transition_qualifier, client_id,"
         " product",
