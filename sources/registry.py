@@ -18,6 +18,7 @@ from sources.fit.source import SOURCE as FIT
 from sources.keep.source import SOURCE as KEEP
 from sources.location.source import SOURCE as LOCATION
 from sources.mail.source import SOURCE as MAIL
+from sources.photos.source import SOURCE as PHOTOS
 from sources.places.source import SOURCE as PLACES
 from sources.play.source import SOURCE as PLAY
 from sources.youtube.source import SOURCE as YOUTUBE
