@@ -65,6 +65,9 @@ class Target:
     # the staging table, `%(user)s` the user (e.g. "make sure each device tag
     # has a row in user_data.device").
     after_batch: str = ""
+    # Rows per batch, where this target's rows are large (a mail with its body): at most this
+    # many are held in memory at once whatever the caller's batch size.
+    batch_rows: int | None = None
 
     @property
     def stage_name(self) -> str:

@@ -56,7 +56,8 @@ class BatchLoader:
     def __init__(self, target: Target, *, user_id: int, run_id: int | None, product: str,
                  batch_rows: int = BATCH_ROWS, using: str = "default", writer: "Writer | None" = None):
         self.target, self.user_id, self.run_id, self.product = target, user_id, run_id, product
-        self.batch_rows, self.using = batch_rows, using
+        self.batch_rows = min(batch_rows, target.batch_rows) if target.batch_rows else batch_rows
+        self.using = using
         self.writer = writer
         self.rows: list[tuple] = []
         self.result = LoadResult()
