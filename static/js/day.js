@@ -34,4 +34,9 @@
   } else {
     map.setView([30, 0], 2);
   }
+  // The box can change size without a window resize (a scroll bar appearing as the
+  // timeline grows, a font arriving): keep Leaflet's idea of it, and the centre, true.
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { map.invalidateSize(); }).observe(document.getElementById("day-map"));
+  }
 })();
