@@ -180,6 +180,8 @@ INSTALLED_APPS = [
     "sources.youtube",
     "sources.places",
     "sources.play",
+    "sources.calendar",
+    "sources.contacts",
     "sources.chrome",
     "imports",
     "uploads",

@@ -15,8 +15,6 @@ NOT_YET = {
     "photos.sidecar": ("Google Photos metadata", "Photo metadata (sidecars) is not imported yet."),
     "photos.album": ("Google Photos albums", "Album metadata is not imported yet."),
     "mail.mbox": ("Gmail", "Mail is not imported yet."),
-    "calendar.ics": ("Calendar", "Calendars are not imported yet."),
-    "contacts.vcf": ("Contacts", "Contacts are not imported yet."),
     "keep.note": ("Keep", "Keep notes are not imported yet."),
     "fit.data": ("Google Fit", "Fit data is not imported yet."),
     "fit.tcx": ("Google Fit workouts", "Fit workouts (TCX) are not imported yet."),
@@ -45,14 +43,8 @@ def detect(head: Head) -> str | None:
         if {"Data Source", "Data Points"} <= keys or {"fitnessActivity", "startTime"} <= keys:
             return "fit.data"
         return None
-    if head.kind == "text":
-        if data.startswith(b"From ") and b"\n" in data[:400]:
-            return "mail.mbox"
-        upper = data[:64].upper()
-        if upper.startswith(b"BEGIN:VCALENDAR"):
-            return "calendar.ics"
-        if upper.startswith(b"BEGIN:VCARD"):
-            return "contacts.vcf"
+    if head.kind == "text" and data.startswith(b"From ") and b"\n" in data[:400]:
+        return "mail.mbox"
     if head.kind == "html" and b"trainingcenterdatabase" in head.lowered[:4096]:
         return "fit.tcx"
     return None

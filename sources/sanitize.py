@@ -19,9 +19,15 @@ BAD_JSON = "bad_json"
 BAD_HTML = "bad_html"
 # A CSV that is not valid text in its encoding, or whose rows break off.
 BAD_CSV = "bad_csv"
+# A calendar or contacts file that is not one at all (it does not begin with BEGIN:VCALENDAR / BEGIN:VCARD).
+BAD_ICS = "bad_ics"
+BAD_VCF = "bad_vcf"
+# An entry (a calendar event, a contact card) cut off by the end of the file.
+TRUNCATED_ENTRY = "truncated_entry"
 # A Rejection with one of these reasons means the whole document cannot be trusted:
 # the pipeline keeps nothing of the member (rolled back), and says why.
-BROKEN_DOCUMENT = {BAD_JSON: "valid JSON", BAD_HTML: "a complete HTML page", BAD_CSV: "a readable CSV file"}
+BROKEN_DOCUMENT = {BAD_JSON: "valid JSON", BAD_HTML: "a complete HTML page", BAD_CSV: "a readable CSV file",
+                   BAD_ICS: "an iCalendar file", BAD_VCF: "a vCard file"}
 MALFORMED_RECORD = "malformed_record"
 UNSUPPORTED_RECORD = "unsupported_record"
 MISSING_COORDINATES = "missing_coordinates"

@@ -147,10 +147,6 @@ def test_real_samples(samples, sample, name, expected):
     [
         ("Takeout/Mail/All mail Including Spam and Trash.mbox", b"From 1789@xxx Mon Jan 01 00:00:00 +0000 2024\r\n"
          b"X-GM-THRID: 1789\r\n", "mail.mbox"),
-        ("Takeout/Kalender/Privat.ics", b"BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n",
-         "calendar.ics"),
-        ("Takeout/Google Kontakte/Kontakte auf Ger\u00e4t\u00a0\u2013 Samsung.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\n",
-         "contacts.vcf"),
         ("Takeout/Keep/Einkauf.json", b'{"color":"DEFAULT","isTrashed":false,"title":"Einkauf","textContent":"Milch"}',
          "keep.note"),
         ("Takeout/Google Fotos/Fotos von 2019/IMG_0001.JPG", b"\xff\xd8\xff\xe1\x00\x18Exif", "photos.media"),
