@@ -23,7 +23,7 @@ def contacts(window):
 
 def ndjson(window, counts):
     for row in contacts(window):
-        counts["contact"] += 1
+        _count(counts)
         yield json.dumps({"kind": "contact", **plain(row)}, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
@@ -32,7 +32,7 @@ def csv_rows(window, counts):
     for number, row in enumerate(contacts(window)):
         if number == 0:
             yield line(CSV_COLUMNS)
-        counts["contact"] += 1
+        _count(counts)
         yield line([row["address_book"], row["full_name"], "; ".join(e["value"] for e in row["emails"]),
                     "; ".join(p["value"] for p in row["phones"]), row["birthday"], row["organization"], row["title"],
                     ", ".join(row["groups"]), row["note"], row["product"], row["import_run_id"]])
@@ -42,8 +42,13 @@ def vcf(window, counts):
     if window.start or window.end:
         return
     for text in Contact.objects.order_by("address_book", "card_key").values_list("vcf", flat=True).iterator(5000):
-        counts["contact"] += 1
+        _count(counts)
         yield text
+
+
+def _count(counts) -> None:
+    # The export's counts list only datasets with a time; contacts have none, so the key may be missing.
+    counts["contact"] = counts.get("contact", 0) + 1
 
 
 WRITERS = {"ndjson": ndjson, "csv": csv_rows, "vcf": vcf}

@@ -45,9 +45,12 @@ class _Property:
         self.head = line
         self.length = length
         self.cut = length > len(line)
+        # The last bytes written: a base64 value's "=" padding, for its exact decoded size
+        self.tail = line[-2:] if length == len(line) else b""
 
     def extend(self, line: bytes, length: int) -> None:
         self.length += length - 1
+        self.tail = (self.tail + line[1:])[-2:] if length == len(line) else b""
         if len(self.head) < MAX_LINE:
             self.head += line[1:MAX_LINE + 1 - len(self.head)]
         self.cut = self.cut or length > len(line) or self.length > len(self.head)
@@ -163,11 +166,11 @@ def _photo(prop: _Property) -> tuple[dict, str]:
     if lowered.startswith("data:"):
         media, _, data = value[5:].partition(",")
         return {"kind": "embedded", "type": clean_text(media.split(";")[0], 100) or "",
-                "bytes": _decoded_size(prop.length - (len(raw) - len(data)))}, ""
+                "bytes": _decoded_size(prop.length - (len(raw) - len(data)), prop.tail)}, ""
     if params.get("ENCODING", [""])[0].upper() in ("B", "BASE64"):
         kind = (params.get("TYPE") or [""])[0].lower()
         return {"kind": "embedded", "type": f"image/{kind}" if kind else _sniff(value),
-                "bytes": _decoded_size(prop.length - (len(raw) - len(value)))}, ""
+                "bytes": _decoded_size(prop.length - (len(raw) - len(value)), prop.tail)}, ""
     if prop.cut:
         return {"kind": "url", "url": "", "note": "longer than the lake keeps"}, ""
     return {"kind": "url", "url": clean_text(value, 2000) or ""}, raw
@@ -181,8 +184,8 @@ def _sniff(data: str) -> str:
     return next((kind for magic, kind in _IMAGE_MAGIC if head.startswith(magic)), "")
 
 
-def _decoded_size(encoded_chars: int) -> int:
-    return max(encoded_chars, 0) * 3 // 4
+def _decoded_size(encoded_chars: int, tail: bytes) -> int:
+    return max(max(encoded_chars, 0) * 3 // 4 - tail.count(b"="), 0)
 
 
 def _split(raw: str) -> tuple[str, dict, str]:
