@@ -182,6 +182,8 @@ INSTALLED_APPS = [
     "sources.places",
     "sources.play",
     "sources.mail",
+    "sources.calendar",
+    "sources.contacts",
     "sources.chrome",
     "sources.keep",
     "sources.fit",

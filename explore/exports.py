@@ -35,6 +35,8 @@ FORMATS = {
     "gpx": Format("gpx", "application/gpx+xml", "gpx"),
     "csv": Format("csv", "text/csv; charset=utf-8", "csv"),
     "ndjson": Format("ndjson", "application/x-ndjson", "ndjson"),
+    "ics": Format("ics", "text/calendar; charset=utf-8", "ics"),
+    "vcf": Format("vcf", "text/vcard; charset=utf-8", "vcf"),
 }
 
 # A slot is a transaction-level lock "explore.export:<user>:<slot>" (core.locks):

@@ -67,7 +67,8 @@ class SearchForm(DateRangeMixin, forms.Form):
 
 class ExportForm(DateRangeMixin, forms.Form):
     format = forms.ChoiceField(choices=[("geojson", "GeoJSON"), ("gpx", "GPX"), ("csv", "CSV"),
-                                        ("ndjson", "NDJSON")])
+                                        ("ndjson", "NDJSON"), ("ics", "iCalendar (.ics)"),
+                                        ("vcf", "vCard (.vcf)")])
     # "" is everything: NDJSON lines name their kind, so every source fits one file. CSV,
     # GeoJSON and GPX have one shape per product family, so they take one family a file;
     # without this field at all they mean location history (as before there were others).

@@ -1,29 +1,28 @@
 """Takeout products the lake recognizes but does not import yet, so a report can say exactly
 what of a Takeout is in the lake and what is not. Pure: no Django.
 
-Judged by content like everything else (a mailbox's first line, a calendar's
-BEGIN:VCALENDAR, a photo's magic bytes), never by folder names, which follow the
-account language. A family that learns to import one of these takes its
-product code, and its entry here goes.
+Judged by content like everything else (the JSON's own keys), never by folder
+names, which follow the account language. A family that learns to import one of
+these takes its product code, and its entry here goes (Photos, Gmail, Calendar,
+Contacts, Keep and Fit started here).
 """
 
 from sources.detect import Head
 
 # product code -> (what a person calls it, why it is not in the lake)
 NOT_YET = {
-    "calendar.ics": ("Calendar", "Calendars are not imported yet."),
-    "contacts.vcf": ("Contacts", "Contacts are not imported yet."),
+    "tasks.lists": ("Google Tasks", "Tasks are not imported yet."),
+    "chat.messages": ("Google Chat", "Chat messages are not imported yet."),
 }
 
 
 def detect(head: Head) -> str | None:
-    data = head.data
-    if head.kind == "text":
-        upper = data[:64].upper()
-        if upper.startswith(b"BEGIN:VCALENDAR"):
-            return "calendar.ics"
-        if upper.startswith(b"BEGIN:VCARD"):
-            return "contacts.vcf"
+    if head.kind == "json" and not head.is_array:
+        keys = head.top_keys
+        if "kind" in keys and b'"tasks#tasklists"' in head.lowered[:4096]:
+            return "tasks.lists"
+        if "messages" in keys and head.record_keys("messages.item") & {"creator", "created_date"}:
+            return "chat.messages"
     return None
 
 

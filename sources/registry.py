@@ -12,7 +12,9 @@ from core import usercache
 from sources import recognized
 from sources.activity.source import SOURCE as ACTIVITY
 from sources.base import Dataset, Source
+from sources.calendar.source import SOURCE as CALENDAR
 from sources.chrome.source import SOURCE as CHROME
+from sources.contacts.source import SOURCE as CONTACTS
 from sources.detect import identify
 from sources.fit.source import SOURCE as FIT
 from sources.keep.source import SOURCE as KEEP
@@ -23,7 +25,8 @@ from sources.places.source import SOURCE as PLACES
 from sources.play.source import SOURCE as PLAY
 from sources.youtube.source import SOURCE as YOUTUBE
 
-SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, KEEP, FIT, PHOTOS, MAIL)
+SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, KEEP, FIT, CALENDAR, CONTACTS,
+                               PHOTOS, MAIL)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

@@ -22,10 +22,15 @@ BAD_CSV = "bad_csv"
 # An XML document (a TCX workout) that is not well-formed, is cut off, or declares a DTD
 # (entities are never expanded: a DTD in a workout file is an attack, not data).
 BAD_XML = "bad_xml"
+# A calendar or contacts file that is not one at all (it does not begin with BEGIN:VCALENDAR / BEGIN:VCARD).
+BAD_ICS = "bad_ics"
+BAD_VCF = "bad_vcf"
+# An entry (a calendar event, a contact card) cut off by the end of the file.
+TRUNCATED_ENTRY = "truncated_entry"
 # A Rejection with one of these reasons means the whole document cannot be trusted:
 # the pipeline keeps nothing of the member (rolled back), and says why.
 BROKEN_DOCUMENT = {BAD_JSON: "valid JSON", BAD_HTML: "a complete HTML page", BAD_CSV: "a readable CSV file",
-                   BAD_XML: "well-formed XML without a DTD"}
+                   BAD_XML: "well-formed XML without a DTD", BAD_ICS: "an iCalendar file", BAD_VCF: "a vCard file"}
 MALFORMED_RECORD = "malformed_record"
 UNSUPPORTED_RECORD = "unsupported_record"
 # A whole part of a file (a top-level section beside the one a parser reads) that the lake

@@ -108,6 +108,18 @@ SAMPLE_ROWS = {
         "user_id, started_at, ended_at, span, steps, metrics, product",
         "%(user)s, %(when)s, %(when)s, 'day', 8123, '{}', 'fit.daily'",
     ),
+    "user_data.calendar_event": (
+        "user_id, calendar, uid, recurrence_id, summary, description, location, status, organizer, attendees,"
+        " starts_at, all_day, tzid, rrule, rdates, exdates, ics, product",
+        "%(user)s, 'Work', 'e1@example.org', '', 'Standup', '', '', '', '', '[]', %(when)s, false, 'UTC', '', '[]',"
+        " '[]', 'BEGIN:VEVENT', 'calendar.ics'",
+    ),
+    "user_data.contact": (
+        "user_id, address_book, card_key, version, full_name, name, nickname, emails, phones, addresses, birthday,"
+        " organization, title, groups, note, urls, photo, vcf, product",
+        "%(user)s, 'All Contacts', gen_random_uuid(), '3.0', 'Ana', '{}', '', '[]', '[]', '[]', '', '', '', '[]',"
+        " '', '[]', '{}', 'BEGIN:VCARD', 'contacts.vcf'",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",

@@ -145,10 +145,10 @@ def test_real_samples(samples, sample, name, expected):
 @pytest.mark.parametrize(
     ("name", "head", "expected"),
     [
-        ("Takeout/Kalender/Privat.ics", b"BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n",
-         "calendar.ics"),
-        ("Takeout/Google Kontakte/Kontakte auf Ger\u00e4t\u00a0\u2013 Samsung.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\n",
-         "contacts.vcf"),
+        ("Takeout/Tasks/Tasks.json", b'{"kind": "tasks#taskLists", "items": [{"kind": "tasks#taskList", "id": "M"}]}',
+         "tasks.lists"),
+        ("Takeout/Google Chat/Groups/DM abc/messages.json", b'{"messages": [{"creator": {"name": "A"}, '
+         b'"created_date": "Monday, 1 January 2024 at 10:00:00 UTC", "text": "hi"}]}', "chat.messages"),
     ],
 )
 def test_products_not_imported_yet_are_recognized_by_content(name, head, expected):
