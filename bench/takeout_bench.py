@@ -40,7 +40,9 @@ Then, in this order:
 member (import_member.seconds: read, parse and load, commit included);
 ``photos_per_s`` is (media files + sidecars) accepted / the seconds spent on
 ``photos.*`` members; the pairing of media with sidecars at the run's end is
-in ``finish_seconds`` (run seconds minus every member's seconds).
+in ``finish_seconds`` (from the last member settled to the run's end);
+``scan_seconds`` is the listing of the parts before the first member, and
+``outside_members_seconds`` the run's seconds minus every member's.
 
 The import is verified: every product's accepted count equals what was
 generated, nothing rejected, every media file paired with exactly its own
@@ -434,6 +436,25 @@ def member_seconds(run_id: int) -> dict:
                                             "bytes": row["bytes"]} for row in rows}
 
 
+def run_phases(run_id: int) -> dict:
+    """Seconds before the first member started (listing the parts) and after the last settled (pairing, totals)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Max, Min
+
+    from core.rls import user_scope
+    from imports.models import ImportMember, ImportRun
+
+    user = get_user_model().objects.get(username="bench")
+    with user_scope(user.pk):
+        run = ImportRun.objects.get(pk=run_id)
+        members = ImportMember.objects.filter(run_id=run_id).aggregate(first=Min("committed_at"),
+                                                                       last=Max("committed_at"))
+        first = ImportMember.objects.filter(run_id=run_id, committed_at=members["first"]).first()
+    scan = (members["first"] - run.started_at).total_seconds() - first.seconds
+    finish = (run.finished_at - members["last"]).total_seconds()
+    return {"scan_seconds": round(scan, 2), "finish_seconds": round(finish, 2)}
+
+
 def slowest_members(run_id: int, limit: int = 5) -> list:
     from django.contrib.auth import get_user_model
 
@@ -510,6 +531,7 @@ def main() -> None:
             summary = result.summary
             by_product = member_seconds(summary["run"])
             slowest = slowest_members(summary["run"])
+            phases = run_phases(summary["run"])
             problems = verify(summary, expected)
         for product, stats in by_product.items():
             print(f"  {product}: {stats['members']} members, {stats['seconds']} s, {stats['bytes']} bytes", flush=True)
@@ -534,7 +556,8 @@ def main() -> None:
         "cold_read_seconds": round(cold, 3),
         "ratio_vs_cold_read": round(cold / seconds, 4),
         "command_seconds": round(command_seconds, 2),
-        "finish_seconds": round(seconds - members_total, 2),
+        "outside_members_seconds": round(seconds - members_total, 2),
+        **phases,
         "bytes": sum(sizes), "parts": len(paths), "mails": expected.mails,
         "media_files": expected.products["photos.media"],
         "member_seconds": {k: v["seconds"] for k, v in by_product.items()},
