@@ -241,65 +241,37 @@ def _child(script: str, kind: str, paths: list[Path]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-# --- end to end: enable once the My Activity table and source exist ---------------------------------------------
-
-PEAK_WRAPPER = (
-    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-    "print('peak_rss_kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
-)
+# --- end to end ---------------------------------------------------------------------------------------------------
 
 
 def import_end_to_end(paths: list[Path]) -> dict:
-    """END TO END (not yet enabled): ``manage.py import_takeout`` of a zip of `paths` in a child, as import_bench.
+    """``manage.py import_takeout`` of a zip of `paths` in a child, as import_bench (bench/scratch.py).
 
     A scratch database (test_activity_bench_<name>, bootstrapped and migrated like
     the test suite's) is created and dropped; the rate is events / (run finished
     - run started) from the run row, the peak RSS the child's (getrusage).
     Returns {"accepted", "rejected", "events_per_s", "peak_rss_mb", "products"}.
     """
-    import django
+    from bench.scratch import import_takeout, scratch_lake
 
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.db import connections
+    with scratch_lake("activity_bench"):
+        from django.contrib.auth import get_user_model
 
-    from core.embedded import EmbeddedServices
-    from core.testing import create_test_database, database_url_for_children, drop_test_database
-
-    services = EmbeddedServices().start()
-    settings.DATABASE_ADMIN["NAME"] = f"test_activity_bench_{settings.DATABASE_ADMIN['NAME']}"
-    name = create_test_database()
-    work = Path(tempfile.mkdtemp(prefix="activity-bench-"))
-    try:
-        archive = work / "takeout-20250701T000000Z-001.zip"
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
-            for path in paths:
-                out.write(path, f"Takeout/My Activity/{path.parent.name}/{path.name}")
-        get_user_model().objects.create_user("bench")
-        env = dict(os.environ, DATABASE_URL=database_url_for_children())
-        # Through a wrapper whose only child is the import, so its peak RSS is the import's
-        # alone (RUSAGE_CHILDREN here would also hold the parse children's).
-        result = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, sys.executable, str(ROOT / "manage.py"),
-                                 "import_takeout", "--user", "bench", str(archive), "--json"],
-                                env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            sys.exit(f"import failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-        peak_rss_mb = int(result.stderr.strip().splitlines()[-1].split()[-1]) / 1024
-        summary = json.loads(result.stdout.strip().splitlines()[-1])
-        with connections["owner"].cursor() as cursor:
-            cursor.execute("SELECT extract(epoch FROM finished_at - started_at) FROM imports.import_run WHERE id = %s",
-                           [summary["run"]])
-            seconds = float(cursor.fetchone()[0])
-        products = {key: value for key, value in summary["products"].items() if key.startswith("activity.")}
-        accepted = sum(value["accepted"] for value in products.values())
-        rejected = sum(value["rejected"] for value in products.values())
-        return {"accepted": accepted, "rejected": rejected, "events_per_s": round(accepted / seconds),
-                "peak_rss_mb": round(peak_rss_mb, 1), "products": products}
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        drop_test_database(name)
-        services.stop()
+        work = Path(tempfile.mkdtemp(prefix="activity-bench-"))
+        try:
+            archive = work / "takeout-20250701T000000Z-001.zip"
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+                for path in paths:
+                    out.write(path, f"Takeout/My Activity/{path.parent.name}/{path.name}")
+            get_user_model().objects.create_user("bench")
+            result = import_takeout([archive])
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    products = {key: value for key, value in result.summary["products"].items() if key.startswith("activity.")}
+    accepted = sum(value["accepted"] for value in products.values())
+    rejected = sum(value["rejected"] for value in products.values())
+    return {"accepted": accepted, "rejected": rejected, "events_per_s": round(accepted / result.seconds),
+            "peak_rss_mb": round(result.peak_rss_mb, 1), "products": products}
 
 
 def main() -> None:
