@@ -14,7 +14,8 @@ from sources.registry import detect, source_for
     ("Takeout/Contacts/All Contacts/All Contacts.vcf", b"BEGIN:VCARD\nVERSION:4.0\nFN:Ana\n", "contacts.vcf"),
     # Other text files mentioning the words are not calendars or contacts.
     ("Takeout/Keep/note.txt", b"Remember: BEGIN:VCALENDAR starts a calendar", None),
-    ("Takeout/x.ics", b"From 1789@xxx Mon Jan 01 00:00:00 +0000 2024\r\nBEGIN:VCARD\r\n", "mail.mbox"),
+    # A mailbox separator with a card after it is neither a card file nor a mailbox (no mail headers).
+    ("Takeout/x.ics", b"From 1789@xxx Mon Jan 01 00:00:00 +0000 2024\r\nBEGIN:VCARD\r\n", None),
 ])
 def test_calendars_and_contacts_are_detected_by_content(name, head, expected):
     assert detect(name, head) == expected
