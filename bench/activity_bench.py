@@ -59,6 +59,7 @@ HTML_HEAD = (
     '</style></head><body><div class="mdl-grid">'
 )
 HTML_END = "</div></body></html>\n"
+TEN_YEARS_S = 10 * 365 * 86400
 
 
 def _entry(rng: random.Random, product: str, i: int, at: datetime) -> dict:
@@ -174,13 +175,15 @@ def write_exports(folder: Path, events: int, seed: int = 11) -> dict[str, list[P
         place = folder / "My Activity" / product
         place.mkdir(parents=True, exist_ok=True)
         json_path, html_path = place / "My Activity.json", place / "MyActivity.html"
-        # Newest first, as Takeout lists them; a few years back, seconds to hours apart.
+        # Newest first, as Takeout lists them, seconds to hours apart; the gaps shrink for a big
+        # product so that it spans at most ten years (older would be refused as implausible).
         at = datetime(2025, 6, 30, 12, tzinfo=UTC) - timedelta(minutes=index)
+        widest = max(10, min(7200, 2 * TEN_YEARS_S // max(count, 1)))
         with json_path.open("w", encoding="utf-8") as js, html_path.open("w", encoding="utf-8") as html:
             js.write("[")
             html.write(HTML_HEAD)
             for i in range(count):
-                at -= timedelta(seconds=rng.randint(5, 7200), microseconds=rng.randint(0, 999) * 1000)
+                at -= timedelta(seconds=rng.randint(5, widest), microseconds=rng.randint(0, 999) * 1000)
                 entry = _entry(rng, product, i, at)
                 js.write(("," if i else "") + json.dumps(entry, indent=2, ensure_ascii=False))
                 html.write(_cell(entry, at))
