@@ -42,6 +42,7 @@ from sources.sanitize import (
     MALFORMED_RECORD,
     MISSING_TIMESTAMP,
     TIMESTAMP_MALFORMED,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -267,7 +268,7 @@ _DURATION = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)s")
 
 def parse_session(stream) -> Iterator[Item]:
     """One session per file (its whole object; a Fit session is a few kilobytes)."""
-    member = _Member(stream)
+    member = MemberStream(stream)
     try:
         values = list(_first_value(member))
     except _JSON_ERRORS as exc:
@@ -342,28 +343,13 @@ def _activity(value: object) -> str | None:
     return text.lower() if text else None
 
 
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that one propagates."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
-
 
 # --- TCX ---------------------------------------------------------------------------
 
 
 def parse_tcx(stream) -> Iterator[Item]:
     window = plausible_window()
-    member = _Member(stream)
+    member = MemberStream(stream)
     events = etree.iterparse(member, events=("start", "end"), resolve_entities=False, no_network=True,
                              huge_tree=False, load_dtd=False, dtd_validation=False, remove_comments=True,
                              remove_pis=True)

@@ -35,6 +35,7 @@ from sources.sanitize import (
     BAD_HTML,
     BAD_JSON,
     MALFORMED_RECORD,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     Window,
@@ -85,7 +86,7 @@ def file_stem(stream) -> str:
 
 
 def parse_note_json(stream) -> Iterator[Item]:
-    member = _Member(stream)
+    member = MemberStream(stream)
     try:
         values = list(_first_value(member))
     except _JSON_ERRORS as exc:
@@ -187,21 +188,6 @@ def _dict(value: object) -> dict:
         raise RecordRejected(MALFORMED_RECORD, f"Expected a JSON object, got {type(value).__name__}.")
     return value
 
-
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that one propagates."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
 
 
 # --- HTML -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ from sources.records import Rejection
 from sources.sanitize import (
     BAD_JSON,
     MALFORMED_RECORD,
+    MemberStream,
     RecordRejected,
     SafeJSONStream,
     clean_code,
@@ -92,7 +93,7 @@ def parse_media(stream) -> Iterator[Media | Rejection]:
 
 def _document(stream) -> Iterator[object]:
     """The top-level value, or one ``bad_json`` Rejection."""
-    member = _Member(stream)
+    member = MemberStream(stream)
     try:
         yield from ijson.items(SafeJSONStream(member), "", use_float=True)
     except _JSON_ERRORS as exc:
@@ -232,21 +233,6 @@ def _guarded(build: Callable, raw: object, path: str):
         return Rejection(MALFORMED_RECORD, f"The record has an unexpected shape ({type(exc).__name__}).",
                          sample_of(raw))
 
-
-class _Member:
-    """The caller's stream; remembers an exception it raised, so that one propagates."""
-
-    def __init__(self, raw) -> None:
-        self._raw = raw
-        self.failure: BaseException | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            chunk = self._raw.read(size)
-        except BaseException as exc:
-            self.failure = exc
-            raise
-        return bytes(chunk) if chunk else b""
 
 
 FORMATS: dict[str, Callable[..., Iterator]] = {
