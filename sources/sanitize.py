@@ -14,6 +14,10 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
+import ijson
+
+from sources.records import Rejection
+
 BAD_JSON = "bad_json"
 # The HTML page ends before its end (a truncated download or part), or is not a page at all.
 BAD_HTML = "bad_html"
@@ -537,3 +541,24 @@ class MemberStream:
             self.failure = exc
             raise
         return bytes(chunk) if chunk else b""
+
+
+def whole_json(stream) -> tuple[object, Rejection | None]:
+    """The one JSON value of a small document (a Keep note, a Fit session), or why there is none.
+
+    Returns (value, None), or (None, a BAD_JSON Rejection) for a document that breaks off,
+    holds nothing, or trips SafeJSONStream's bounds. An error the stream itself raised
+    (a CRC failure) propagates: that is the archive's fault, not the document's.
+    """
+    member = MemberStream(stream)
+    try:
+        # use_float=True: yajl2_c dereferences NULL on an int past CPython's 4,300 digits.
+        for value in ijson.items(SafeJSONStream(member), "", use_float=True):
+            return value, None
+    except (ijson.JSONError, ValueError, RecursionError, UnicodeError, OverflowError) as exc:
+        if member.failure is not None:
+            raise
+        first, _, context = str(exc).strip().partition("\n")
+        return None, Rejection(BAD_JSON, clean_text(f"Parsing stopped: {first[:200] or type(exc).__name__}") or "",
+                               clean_text(context.strip()[:300]) or "")
+    return None, Rejection(BAD_JSON, "The file holds no JSON value.", "")

@@ -28,7 +28,6 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-import ijson
 from lxml import etree
 
 from sources.fit.records import DAY, INTERVAL, FitDaily, FitSession
@@ -36,7 +35,6 @@ from sources.location.records import LocationPoint
 from sources.records import Rejection
 from sources.sanitize import (
     BAD_CSV,
-    BAD_JSON,
     BAD_NUMBER,
     BAD_XML,
     MALFORMED_RECORD,
@@ -44,7 +42,6 @@ from sources.sanitize import (
     TIMESTAMP_MALFORMED,
     MemberStream,
     RecordRejected,
-    SafeJSONStream,
     Window,
     check_instant,
     clean_code,
@@ -53,6 +50,7 @@ from sources.sanitize import (
     instant_from_iso,
     plausible_window,
     sample_of,
+    whole_json,
 )
 
 type Item = FitSession | FitDaily | LocationPoint | Rejection
@@ -60,7 +58,6 @@ type Item = FitSession | FitDaily | LocationPoint | Rejection
 _CHUNK = 64 * 1024
 _MAX_LINE = 128 * 1024
 _MAX_COLUMNS = 200
-_JSON_ERRORS = (ijson.JSONError, ValueError, RecursionError, UnicodeError, OverflowError)
 _RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError)
 # A day or a workout: longer "sessions" are broken clocks.
 MAX_SESSION = timedelta(days=7)
@@ -268,20 +265,10 @@ _DURATION = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)s")
 
 def parse_session(stream) -> Iterator[Item]:
     """One session per file (its whole object; a Fit session is a few kilobytes)."""
-    member = MemberStream(stream)
-    try:
-        values = list(_first_value(member))
-    except _JSON_ERRORS as exc:
-        if member.failure is not None:
-            raise
-        first, _, context = str(exc).strip().partition("\n")
-        yield Rejection(BAD_JSON, clean_text(f"Parsing stopped: {first[:200] or type(exc).__name__}") or "",
-                        clean_text(context.strip()[:300]) or "")
+    raw, broken = whole_json(stream)
+    if broken is not None:
+        yield broken
         return
-    if not values:
-        yield Rejection(BAD_JSON, "The file holds no JSON value.", "")
-        return
-    raw = values[0]
     try:
         yield _session(raw, plausible_window())
     except RecordRejected as exc:
@@ -290,11 +277,6 @@ def parse_session(stream) -> Iterator[Item]:
         yield Rejection(MALFORMED_RECORD, f"The session has an unexpected shape ({type(exc).__name__}).",
                         sample_of(raw))
 
-
-def _first_value(member) -> Iterator[object]:
-    for value in ijson.items(SafeJSONStream(member), "", use_float=True):
-        yield value
-        return
 
 
 def _session(raw: object, window: Window) -> FitSession:

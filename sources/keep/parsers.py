@@ -26,24 +26,20 @@ import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-import ijson
-
 from sources.activity.dates import parse_stamp
 from sources.keep.records import KeepNote
 from sources.records import Rejection
 from sources.sanitize import (
     BAD_HTML,
-    BAD_JSON,
     MALFORMED_RECORD,
-    MemberStream,
     RecordRejected,
-    SafeJSONStream,
     Window,
     clean_code,
     clean_text,
     instant_from_epoch,
     plausible_window,
     sample_of,
+    whole_json,
 )
 
 type Item = KeepNote | Rejection
@@ -59,7 +55,6 @@ UNDATED_NO_TIME = "The note states no time."
 
 _CHUNK = 64 * 1024
 _KEY_NAMESPACE = uuid.UUID("6f0d8a52-3c1e-4b7a-9e24-5d8c1f2a7b30")
-_JSON_ERRORS = (ijson.JSONError, ValueError, RecursionError, UnicodeError, OverflowError)
 _RECORD_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError)
 
 
@@ -86,20 +81,10 @@ def file_stem(stream) -> str:
 
 
 def parse_note_json(stream) -> Iterator[Item]:
-    member = MemberStream(stream)
-    try:
-        values = list(_first_value(member))
-    except _JSON_ERRORS as exc:
-        if member.failure is not None:
-            raise
-        first, _, context = str(exc).strip().partition("\n")
-        yield Rejection(BAD_JSON, clean_text(f"Parsing stopped: {first[:200] or type(exc).__name__}") or "",
-                        clean_text(context.strip()[:300]) or "")
+    raw, broken = whole_json(stream)
+    if broken is not None:
+        yield broken
         return
-    if not values:
-        yield Rejection(BAD_JSON, "The file holds no JSON value.", "")
-        return
-    raw = values[0]
     try:
         yield _note_from_json(raw, file_stem(stream), plausible_window())
     except RecordRejected as exc:
@@ -108,12 +93,6 @@ def parse_note_json(stream) -> Iterator[Item]:
         yield Rejection(MALFORMED_RECORD, f"The note has an unexpected shape ({type(exc).__name__}).",
                         sample_of(raw))
 
-
-def _first_value(member) -> Iterator[object]:
-    # use_float=True: yajl2_c dereferences NULL on an int past CPython's 4,300 digits.
-    for value in ijson.items(SafeJSONStream(member), "", use_float=True):
-        yield value
-        return
 
 
 def _note_from_json(raw: object, stem: str, window: Window) -> KeepNote:
