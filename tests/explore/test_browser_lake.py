@@ -17,9 +17,9 @@ def test_alice_explores_her_lake_and_bob_sees_none_of_it(lake_people, page, chro
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
 
     page.goto(f"{live_url}/lake/map/")
-    # The first answer frames the data, which asks again for the new viewport.
-    expect(page.locator("#map-status")).to_contain_text("points in view", timeout=15000)
-    assert page.locator("#map-status").inner_text().startswith("60 points in view")
+    # The first answer frames the data, which asks again for the new viewport
+    # (the status reads "Loading…" in between), so wait for the settled text.
+    expect(page.locator("#map-status")).to_have_text(re.compile(r"^60 points in view"), timeout=15000)
     assert int(page.locator("#map").get_attribute("data-features")) > 0
     # Points are drawn on Leaflet's canvas renderer.
     assert page.locator("#map canvas").count() >= 1
