@@ -49,6 +49,12 @@ def ensure_roles(cursor) -> None:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
         verb = "ALTER " if cursor.fetchone() else "CREATE "
         cursor.execute(sql.SQL(verb) + _role_statement(name, attrs, password))
+    # The group every SQL-access login (sqlaccess/) belongs to: it holds their
+    # SELECT grants and can never log in, own, or bypass anything itself.
+    reader_attrs = "NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION"
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [settings.DB_READER_ROLE])
+    verb = "ALTER " if cursor.fetchone() else "CREATE "
+    cursor.execute(sql.SQL(verb) + _role_statement(settings.DB_READER_ROLE, reader_attrs, ""))
     # On the role, so every session of it has it, ours or not: a transaction
     # left idle (a stalled download, a bug) cannot hold VACUUM or DETACH back for long.
     cursor.execute(sql.SQL("ALTER ROLE {} SET idle_in_transaction_session_timeout = {}").format(

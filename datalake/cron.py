@@ -11,6 +11,7 @@ from imports.jobs import reconcile as reconcile_imports
 from lifecycle.jobs import raw_cleanup, scheduled_lifecycle_run
 from monitoring.jobs import analyze_parents, sample_health
 from sources.location.jobs import refresh_analytics
+from sqlaccess.jobs import check_sql_access
 from uploads.jobs import expire as expire_uploads
 
 cron.register(partition_maintenance, queue_name="maintenance", interval=3600, name="partition-maintenance")
@@ -27,3 +28,7 @@ cron.register(raw_cleanup, queue_name="maintenance", interval=86400, name="raw-u
 # daily ANALYZE of partitioned parents that autovacuum never does.
 cron.register(sample_health, queue_name="maintenance", interval=settings.HEALTH_SAMPLE_SECONDS, name="health-sample")
 cron.register(analyze_parents, queue_name="maintenance", interval=86400, name="analyze-partitioned-parents")
+# SQL access: workspace quotas (warn, then no CREATE), sessions counted for the audit log,
+# queries past the statement timeout cancelled (a session may have lifted its own).
+cron.register(check_sql_access, queue_name="maintenance", interval=settings.SQL_ACCESS_CHECK_SECONDS,
+              name="sql-access-check")

@@ -89,6 +89,12 @@ DB_OWNER_PASSWORD = env.str("DB_OWNER_PASSWORD", default="")
 # transaction this long is ended, so a forgotten transaction cannot hold
 # VACUUM or a partition DETACH back indefinitely. 0 turns it off.
 DB_APP_IDLE_IN_TRANSACTION_SECONDS = env.int("DB_APP_IDLE_IN_TRANSACTION_SECONDS", default=900)
+# Your own SQL (sqlaccess/): each person who asks gets a login role named
+# <prefix>_u<id>, a member of the NOLOGIN group <prefix>_reader. Role names are
+# cluster-wide, so the prefix follows the app role's name: two lakes (or two
+# test runs) on one server with different DB_APP_ROLEs never share a role.
+SQL_ACCESS_ROLE_PREFIX = env.str("SQL_ACCESS_ROLE_PREFIX", default=DB_APP_ROLE.removesuffix("_app"))
+DB_READER_ROLE = env.str("DB_READER_ROLE", default=f"{SQL_ACCESS_ROLE_PREFIX}_reader")
 
 
 
@@ -138,6 +144,25 @@ for _db in DATABASES.values():
 DATABASE_ADMIN = _admin_db
 DATABASE_ROUTERS = ["core.routers.OwnerMigratesRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Your own SQL (sqlaccess/) ---------------------------------------------------
+# What the connection string names; empty means the server DATABASE_URL names
+# (for the embedded server, its socket folder). Set them when people connect
+# through another address (a public host name, a pooler).
+SQL_ACCESS_HOST = env.str("SQL_ACCESS_HOST", default="")
+SQL_ACCESS_PORT = env.str("SQL_ACCESS_PORT", default="")
+# Written into the connection string when set (e.g. verify-full for a remote server).
+SQL_ACCESS_SSLMODE = env.str("SQL_ACCESS_SSLMODE", default="")
+# Set on each login role: what one person's SQL may take from the shared server.
+SQL_ACCESS_CONNECTION_LIMIT = env.int("SQL_ACCESS_CONNECTION_LIMIT", default=3)
+SQL_ACCESS_STATEMENT_TIMEOUT_SECONDS = env.int("SQL_ACCESS_STATEMENT_TIMEOUT_SECONDS", default=120)
+SQL_ACCESS_IDLE_IN_TRANSACTION_SECONDS = env.int("SQL_ACCESS_IDLE_IN_TRANSACTION_SECONDS", default=300)
+SQL_ACCESS_TEMP_FILE_LIMIT_MB = env.int("SQL_ACCESS_TEMP_FILE_LIMIT_MB", default=1024)
+# The personal workspace schema: a warning past WARN of the quota, no more CREATE past it.
+SQL_ACCESS_WORKSPACE_QUOTA_MB = env.int("SQL_ACCESS_WORKSPACE_QUOTA_MB", default=1024)
+SQL_ACCESS_WORKSPACE_WARN = env.float("SQL_ACCESS_WORKSPACE_WARN", default=0.8)
+# How often the workspace sizes are checked and the logins' sessions counted.
+SQL_ACCESS_CHECK_SECONDS = env.int("SQL_ACCESS_CHECK_SECONDS", default=300)
 
 # --- Redis, cache and queues ---------------------------------------------------
 EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis" / "redis.sock"
@@ -190,6 +215,7 @@ INSTALLED_APPS = [
     "imports",
     "uploads",
     "lifecycle",
+    "sqlaccess",
     "monitoring",
     "explore",
     "console",

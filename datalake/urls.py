@@ -19,6 +19,7 @@ urlpatterns = [
     path("users/", include("console.urls")),
     path("uploads/", include("uploads.urls")),
     path("imports/", include("imports.urls")),
+    path("sql/", include("sqlaccess.urls")),
     path("", include("monitoring.urls")),
     path("admin/django-rq/", include(rq_admin.urlpatterns())),
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ from audit.actions import record_event, redact_events_of
 from imports.actions import forget_user_imports, mark_runs_deleted
 from lifecycle.actions import shred_user_archives
 from sources import registry
+from sqlaccess.actions import revoke_login
 from uploads.actions import forget_user_uploads
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,12 @@ def delete_everything(user, *, request=None) -> DeletionResult:
         selections += [(name, model.objects.filter(user=user)) for name, model in KEPT_TABLES]
         # Her runs are deleted outright (above), so none is left to mark as deleted.
         return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
-                       details={"scope": "everything"}, then=lambda: _shred_archives(user))
+                       details={"scope": "everything"}, then=lambda: _irreversible(user, request))
 
 
-def _shred_archives(user) -> str:
-    return f"archives: {shred_user_archives(user.pk)}"
+def _irreversible(user, request) -> str:
+    # Her own database login goes too: its sessions end, its workspace schema
+    # (tables she built from her rows) is dropped with it.
+    revoked = revoke_login(user, request=request, reason="delete everything")
+    sql_access = "sql access: login and workspace dropped" if revoked else "sql access: none"
+    return f"archives: {shred_user_archives(user.pk)}; {sql_access}"

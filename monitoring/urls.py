@@ -18,6 +18,7 @@ urlpatterns = [
     path("ops/storage/", views.storage, name="storage"),
     path("ops/activity/", views.activity, name="activity"),
     path("ops/extensions/", views.extensions, name="extensions"),
+    path("ops/sql-access/", views.sql_access, name="sql_access"),
     path("ops/actions/jobs/<str:job_id>/", views.action_outcome, name="action_outcome"),
     path("ops/actions/<slug:name>/", views.action, name="action"),
 ]

@@ -22,6 +22,7 @@ from monitoring.actions import Action, ActionError, count_default_rows, request_
 from monitoring.actions import action_outcome as action_outcome_of
 from monitoring.health import READINESS, run_checks
 from monitoring.metrics import METRICS_UNCONFIGURED_HELP, render_metrics, token_configured
+from sqlaccess.queries import login_overview
 
 VIEW = "console.view_health"
 RUN = "console.run_maintenance"
@@ -188,6 +189,15 @@ def activity(request):
     sessions = sorted(snap["sessions"], key=lambda s: (s["state"] != "active", -(s["xact_seconds"] or 0)))
     return _page(request, "activity.html", "activity", snap=snap, sessions=sessions,
                  checks={c.key: c for c in snap["checks"]}, can_run=request.user.has_perm(RUN))
+
+
+@manual_user_scope
+@permission_required(VIEW, raise_exception=True)
+def sql_access(request):
+    """Every person's own database login: workspace size against the quota, sessions open and per day."""
+    logins = login_overview()
+    return _page(request, "sql_access.html", "sql_access", logins=logins,
+                 days=[entry["day"] for entry in logins[0]["per_day"]] if logins else [])
 
 
 @manual_user_scope
