@@ -15,9 +15,9 @@ PHONE = {"width": 390, "height": 844}
 PAGES = {
     "alice": ["/", "/lake/map/", f"/lake/day/{DAY.isoformat()}/", "/lake/day/", "/lake/search/?q=paris",
               "/lake/stats/", "/lake/devices/", "/lake/devices/<first>/", "/lake/export/", "/lake/delete/",
-              "/uploads/", "/imports/", "/ops/", "/lake/no-such-page/"],
+              "/uploads/", "/imports/", "/sql/", "/ops/", "/lake/no-such-page/"],
     "otto": ["/", "/ops/", "/ops/partitions/", "/ops/partitions/timeseries.location_point/", "/ops/vacuum/",
-             "/ops/cache/", "/ops/queues/", "/ops/storage/", "/ops/activity/", "/ops/extensions/",
+             "/ops/cache/", "/ops/queues/", "/ops/storage/", "/ops/activity/", "/ops/sql-access/", "/ops/extensions/",
              "/ops/actions/partitions-ahead/"],
     "dana": ["/", "/lifecycle/", "/lifecycle/policies/new/", "/lifecycle/plan/", "/audit/"],
 }
