@@ -15,6 +15,7 @@ from audit.actions import record_event
 from console.personas import ADMIN, PERSONAS, ensure_personas
 from core.rls import maintenance_scope
 from explore import queries
+from sqlaccess.actions import set_login_enabled
 
 
 class PeopleError(ValueError):
@@ -79,7 +80,8 @@ def reset_password(actor, person, *, request=None) -> str:
 
 def set_active(actor, person, active: bool, *, request=None) -> None:
     """Deactivate or reactivate. A deactivated person's open sessions end with their next
-    request: Django's authentication backend refuses inactive accounts."""
+    request: Django's authentication backend refuses inactive accounts. Their own
+    database login, if they have one, is suspended (its sessions end now) or resumed with it."""
     if person.pk == actor.pk and not active:
         raise PeopleError("You cannot deactivate your own account; ask another administrator.")
     with transaction.atomic():
@@ -87,3 +89,4 @@ def set_active(actor, person, active: bool, *, request=None) -> None:
         person.save(update_fields=["is_active"])
         record_event("people.activated" if active else "people.deactivated", actor=actor,
                      target=f"user:{person.pk}", request=request, details={"username": person.username})
+        set_login_enabled(person, active, actor=actor, request=request)

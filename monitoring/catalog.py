@@ -199,7 +199,11 @@ SELECT s.schemaname AS schema, s.sequencename AS name, s.data_type::text AS data
        format_type(a.atttypid, a.atttypmod) AS column_type,
        tc.relname AS table_name, a.attname AS column_name
   FROM pg_sequences s
-  LEFT JOIN pg_depend dep ON dep.objid = format('%%I.%%I', s.schemaname, s.sequencename)::regclass
+  -- Joined by name, not cast to regclass: the cast needs USAGE on the schema, and the
+  -- app role has none on some (sql_access, people's workspaces).
+  JOIN pg_namespace sn ON sn.nspname = s.schemaname
+  JOIN pg_class sc ON sc.relnamespace = sn.oid AND sc.relname = s.sequencename
+  LEFT JOIN pg_depend dep ON dep.objid = sc.oid
                          AND dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
                          AND dep.deptype IN ('a', 'i')
   LEFT JOIN pg_class tc ON tc.oid = dep.refobjid

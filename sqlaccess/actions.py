@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from audit.actions import record_event
@@ -123,3 +124,25 @@ def revoke_login(user, *, actor=None, request=None, reason: str = "revoked") -> 
 
 def _sessions_on(user_id: int, day: dt.date) -> int:
     return SqlSession.objects.using("owner").filter(user_id=user_id, backend_start__date=day).count()
+
+
+def set_login_enabled(user, enabled: bool, *, actor=None, request=None) -> bool:
+    """Suspend (NOLOGIN, open sessions ended) or resume a person's login; False when there is none.
+
+    For a deactivated account: its SQL login must stop with it, but the
+    workspace stays, as the account does, until someone deletes it.
+    """
+    login = login_of(user)
+    if login is None:
+        return False
+    with transaction.atomic(using="owner"), admin_connect(autocommit=False) as admin, admin.cursor() as cursor:
+        if enabled:
+            cursor.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(login.role_name)))
+            ended = 0
+        else:
+            ended = roles.disable_and_disconnect(cursor, login.role_name)
+        record_event("sqlaccess.resumed" if enabled else "sqlaccess.suspended", actor=actor, request=request,
+                     target=f"user:{user.pk}", using="owner",
+                     details={"role": login.role_name, "sessions_ended": ended})
+        admin.commit()
+    return True

@@ -109,3 +109,23 @@ def test_sessions_are_counted_per_day_in_the_audit_log(lake):
     counted = [e for e in events(alice) if e.action == "sqlaccess.connections"]
     assert [(e.details["day"], e.details["sessions"]) for e in counted] == [(timezone.now().date().isoformat(), 2)]
     assert check_all(now=tomorrow)["days_audited"] == 0  # once per day
+
+
+def test_deactivating_the_account_suspends_the_login_and_reactivating_resumes_it(lake, make_user):
+    from console.people import set_active
+
+    alice, _ = lake
+    dana = make_user("dana", "admin")
+    granted = actions.grant_login(alice)
+    session = connect(granted.dsn)
+    set_active(dana, alice, False)
+    with pytest.raises(psycopg.OperationalError):
+        session.execute("SELECT 1")
+    session.close()
+    with pytest.raises(psycopg.OperationalError):
+        connect(granted.dsn)
+    assert schema_exists(granted.workspace)
+    set_active(dana, alice, True)
+    with connect(granted.dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM user_data.device").fetchone()[0] == 1
+    assert [e.action for e in events(alice)][-2:] == ["sqlaccess.suspended", "sqlaccess.resumed"]
