@@ -16,8 +16,10 @@ created, under the fixed search_path set below, and a caller's search_path
 cannot redirect `pg_has_role` or `current_setting` to functions of their own.
 It carries no `SET search_path` clause on purpose: that would stop the planner
 from inlining it into every policy, and every row a policy filters would pay a
-function call (measured: bench/current_user_id_bench.py). The mapping lookup
-is the SECURITY DEFINER function, with its own fixed search_path.
+function call (measured: bench/current_user_id_bench.py). For the same reason
+the app role's own sessions, the hot path, are recognized by a plain name
+comparison before any membership test. The mapping lookup is the SECURITY
+DEFINER function, with its own fixed search_path.
 """
 
 from django.conf import settings
@@ -34,7 +36,8 @@ CURRENT_USER_FUNCTION = """
 CREATE OR REPLACE FUNCTION user_data.current_user_id() RETURNS bigint
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN CASE
-        WHEN pg_catalog.pg_has_role(session_user, {app}, 'MEMBER')
+        WHEN session_user = {app}::name
+          OR pg_catalog.pg_has_role(session_user, {app}, 'MEMBER')
           OR pg_catalog.pg_has_role(session_user, {owner}, 'MEMBER')
         THEN nullif(pg_catalog.current_setting('app.user_id', true), '')::bigint
         ELSE user_data.sql_login_user_id()
