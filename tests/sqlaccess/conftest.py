@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from psycopg import sql
 
 from core.bootstrap import admin_connect
 from core.rls import user_scope
@@ -26,9 +27,28 @@ def our_roles() -> list[str]:
     return [row[0] for row in rows]
 
 
+def drop_orphaned_roles() -> list[str]:
+    """Login roles of our prefix that a killed run left behind: no database grants them anything.
+
+    Dropping a test database takes its CONNECT grants with it; a role still
+    granted CONNECT somewhere (a developer's own lake on the same server) is left alone.
+    """
+    orphans = []
+    with admin_connect() as conn:
+        for role in our_roles():
+            granted = conn.execute(
+                "SELECT count(*) FROM pg_database d, aclexplode(coalesce(d.datacl, '{}')) a "
+                "WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = %s)", [role]).fetchone()[0]
+            if not granted:
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+                orphans.append(role)
+    return orphans
+
+
 @pytest.fixture
 def logins(committed):
     """Database access for tests whose data real logins must see (committed), cleaned afterwards."""
+    drop_orphaned_roles()
     yield
     users = get_user_model().objects
     for login in SqlLogin.objects.using("owner"):
