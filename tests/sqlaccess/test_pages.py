@@ -68,4 +68,5 @@ def test_the_page_reads_well_on_a_desktop_and_a_phone(lake, chromium, live_url, 
         width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width[0] <= width[1], f"{name}: the page is wider than the screen {width}"
         page.screenshot(path=str(tmp_path / f"sql-access-{name}.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / f"sql-access-{name}-first-screen.png"))
         context.close()
