@@ -86,7 +86,7 @@ def after_commit(event: OutboxEvent) -> None:
         connection.xadd(stream_key(event.user_id), {
             "seq": event.seq, "id": event.public_id, "type": event.type,
             "occurred_at": event.occurred_at.isoformat(), "data": _json(event.data),
-        }, maxlen=settings.EVENTS_STREAM_MAXLEN, approximate=True)
+        }, maxlen=settings.EVENTS_STREAM_MAXLEN, approximate=False)
         wake_dispatcher(event.user_id, connection=connection)
     except Exception:
         log.warning("could not publish event %s of user %s (the periodic dispatch will deliver it)",
