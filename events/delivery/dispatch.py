@@ -137,15 +137,18 @@ def fan_out(user_id: int, *, now: dt.datetime) -> int:
 def claim(user_id: int, *, now: dt.datetime) -> WebhookDelivery | None:
     """The user's next due delivery, leased to this dispatcher (committed before it is sent)."""
     with user_scope(user_id):
-        delivery = (WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("endpoint", "event")
-                    .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now, endpoint__enabled=True)
+        # A subquery rather than a join: FOR UPDATE then locks the delivery row alone.
+        enabled = WebhookEndpoint.objects.filter(enabled=True).values("id")
+        delivery = (WebhookDelivery.objects.select_for_update(skip_locked=True)
+                    .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now, endpoint_id__in=enabled)
                     .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
                     .order_by("next_attempt_at", "seq", "id").first())
         if delivery is None:
             return None
         delivery.lease_until = now + LEASE
         delivery.save(update_fields=["lease_until"])
+        delivery.endpoint = WebhookEndpoint.objects.get(pk=delivery.endpoint_id)
+        delivery.event = OutboxEvent.objects.get(pk=delivery.event_id)
     return delivery
 
 
