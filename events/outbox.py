@@ -23,6 +23,7 @@ Both are hints: the outbox is the truth, and the scheduler's periodic
 dispatch and the SSE reader find anything a lost hint missed.
 """
 
+import json
 import logging
 
 import django_rq
@@ -112,6 +113,4 @@ def forget_user_events(user) -> list[tuple[str, object]]:
 
 
 def _json(data) -> str:
-    import json
-
     return json.dumps(data, separators=(",", ":"), default=str)

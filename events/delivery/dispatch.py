@@ -171,7 +171,9 @@ def settle(delivery: WebhookDelivery, outcome: Outcome, *, now: dt.datetime) -> 
                                                   "ms": outcome.ms, "error": outcome.error}]
         delivery.lease_until = None
         delivery.step += 1
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=delivery.endpoint_id).first()
+        if endpoint is None:
+            return  # deleted while the request was out; its deliveries went with it
         if outcome.ok:
             delivery.status = WebhookDelivery.Status.SUCCEEDED
             if endpoint.failing_since is not None:

@@ -242,3 +242,13 @@ def test_a_dispatcher_killed_mid_delivery_loses_no_event_and_the_receiver_dedupe
     assert sorted(m["body"]["seq"] for m in receiver.received) == [1, 2, 2, 3]  # at least once
     assert sorted(m["seq"] for m in receiver.accepted.values()) == [1, 2, 3]  # once each, by webhook-id
     default_queue.empty()
+
+
+def test_the_scheduler_runs_the_dispatcher_every_minute(django_db_setup):
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=django_rq.get_connection("default"))
+    scheduler.load_config_from_file("datalake.cron")
+    jobs = {job.func_name: job for job in scheduler.get_jobs()}
+    assert (jobs["events.delivery.jobs.dispatch_all"].queue_name, jobs["events.delivery.jobs.dispatch_all"].interval) \
+        == ("default", 60)
