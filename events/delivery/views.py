@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.middleware import manual_user_scope
-from events.delivery import actions, sse
+from events import sse
+from events.delivery import actions
 from events.delivery.access import get_delivery_for_user, get_endpoint_for_user
 from events.delivery.forms import EndpointForm, EventTypesForm
 from events.models import WebhookDelivery, WebhookEndpoint

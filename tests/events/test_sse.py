@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.rls import user_scope
-from events import outbox
-from events.delivery import sse
+from events import outbox, sse
 
 
 def record(user, n: int, start: int = 0) -> None:
