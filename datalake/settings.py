@@ -292,6 +292,8 @@ def _tile_origin(url: str) -> str:
 # --- Change events (events/) --------------------------------------------------------
 # Each user's Redis stream of events keeps about this many (XADD MAXLEN ~); the outbox keeps them all.
 EVENTS_STREAM_MAXLEN = env.int("EVENTS_STREAM_MAXLEN", default=10_000)
+# Outbox events older than this are deleted daily, unless a webhook delivery still waits for them.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
 # Webhooks to loopback, private and link-local addresses are refused unless this is set (a
 # webhook must not become a way to reach services inside the lake's network).
 EVENTS_WEBHOOK_ALLOW_PRIVATE = env.bool("EVENTS_WEBHOOK_ALLOW_PRIVATE", default=False)

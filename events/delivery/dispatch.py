@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from audit.actions import record_event
 from core import locks
-from core.rls import user_scope
+from core.rls import maintenance_scope, user_scope
 from events.delivery import notices, signing
 from events.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
@@ -247,3 +247,21 @@ def dispatch_all(*, now=None) -> dict:
     results = [dispatch_user(user_id, now=now) for user_id in users_with_webhooks()]
     return {"users": len(results), "succeeded": sum(r.get("succeeded", 0) for r in results),
             "failed": sum(r.get("failed", 0) for r in results)}
+
+
+def prune(*, now=None, keep=None) -> dict:
+    """Forget events older than EVENTS_RETENTION_DAYS that no delivery still waits to send.
+
+    Readers that come back later than that resume from the oldest event kept
+    (seq does not restart: the counter stays). Runs past row-level security,
+    audited, because it spans every user.
+    """
+    keep = keep or dt.timedelta(days=settings.EVENTS_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - keep
+    with maintenance_scope("events.prune", details={"before": cutoff.isoformat()}) as connection, \
+            connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM user_data.event_outbox e WHERE e.occurred_at < %s AND NOT EXISTS ("
+            " SELECT FROM user_data.webhook_delivery d WHERE d.event_id = e.id AND d.status = 'pending')",
+            [cutoff])
+        return {"pruned": cursor.rowcount}

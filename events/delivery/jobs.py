@@ -11,3 +11,8 @@ def dispatch_user(user_id: int):
 def dispatch_all():
     """Every minute from the scheduler: whatever a lost wake-up or a dead worker left."""
     return dispatch.dispatch_all()
+
+
+def prune():
+    """Daily: events past EVENTS_RETENTION_DAYS that nothing waits to deliver."""
+    return dispatch.prune()

@@ -24,7 +24,7 @@ from core.rls import user_scope
 from events import outbox
 from events.delivery import actions, dispatch
 from events.delivery.notices import disabled_urls
-from events.models import WebhookDelivery, WebhookEndpoint
+from events.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from tests.conftest import ROOT
 
 
@@ -252,3 +252,20 @@ def test_the_scheduler_runs_the_dispatcher_every_minute(django_db_setup):
     jobs = {job.func_name: job for job in scheduler.get_jobs()}
     assert (jobs["events.delivery.jobs.dispatch_all"].queue_name, jobs["events.delivery.jobs.dispatch_all"].interval) \
         == ("default", 60)
+
+
+def test_old_events_are_pruned_unless_a_delivery_still_waits_for_them(alice, bob, receiver):
+    endpoint_for(alice, receiver.url)
+    record(alice, 2)
+    record(bob, 1)
+    receiver.status = 503
+    dispatch.dispatch_user(alice.pk)  # alice's two fail and stay pending
+    with user_scope(alice.pk):
+        WebhookDelivery.objects.filter(seq=1).update(status="failed")
+    later = timezone.now() + dt.timedelta(days=31)
+    assert dispatch.prune(now=later) == {"pruned": 2}  # alice's seq 1 (given up) and bob's only event
+    with user_scope(alice.pk):
+        assert list(OutboxEvent.objects.values_list("seq", flat=True)) == [2]
+    with user_scope(bob.pk):
+        assert not OutboxEvent.objects.exists()
+    assert Event.objects.filter(action="maintenance.events.prune").count() == 1
