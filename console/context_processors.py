@@ -11,6 +11,7 @@ NAVIGATION = [
     ("Upload", "uploads:new", "console.use_lake"),
     ("Imports", "imports:list", "console.use_lake"),
     ("SQL access", "sqlaccess:page", "console.use_lake"),
+    ("Webhooks", "events:webhooks", "console.use_lake"),
     ("Health", "monitoring:overview", "console.view_health"),
     ("Extensions", "monitoring:extensions", "console.view_health"),
     ("Users", "people:list", "console.manage_users"),

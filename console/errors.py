@@ -23,7 +23,7 @@ from console.personas import PERSONAS
 # The permission each area's pages need, by URL namespace (URLs are stable;
 # the permission_required decorators do not expose theirs).
 AREA_PERMISSIONS = {
-    "lake": "use_lake", "imports": "use_lake", "uploads": "use_lake",
+    "lake": "use_lake", "imports": "use_lake", "uploads": "use_lake", "events": "use_lake",
     "monitoring": "view_health", "lifecycle": "manage_lifecycle", "audit": "read_audit", "people": "manage_users",
 }
 

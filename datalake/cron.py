@@ -7,6 +7,8 @@ from django.conf import settings
 from rq import cron
 
 from core.jobs import partition_maintenance
+from events.delivery.jobs import dispatch_all as dispatch_events
+from events.delivery.jobs import prune as prune_events
 from imports.jobs import reconcile as reconcile_imports
 from lifecycle.jobs import raw_cleanup, scheduled_lifecycle_run
 from monitoring.jobs import analyze_parents, sample_health
@@ -21,6 +23,9 @@ cron.register(refresh_analytics, queue_name="maintenance", interval=3600, name="
 cron.register(expire_uploads, queue_name="maintenance", interval=3600, name="upload-expiry")
 # Re-enqueues imports whose worker died or whose job never reached Redis.
 cron.register(reconcile_imports, queue_name="default", interval=60, name="imports-reconcile")
+# Webhooks: every user with an endpoint; catches lost wake-ups, killed dispatchers and due retries.
+cron.register(dispatch_events, queue_name="default", interval=60, name="events-dispatch")
+cron.register(prune_events, queue_name="maintenance", interval=86400, name="events-prune")
 # Lifecycle: hourly tick; each policy runs when its own schedule (hourly/daily/weekly) is due.
 cron.register(scheduled_lifecycle_run, queue_name="maintenance", interval=3600, name="lifecycle-run")
 cron.register(raw_cleanup, queue_name="maintenance", interval=86400, name="raw-upload-cleanup")

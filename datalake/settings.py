@@ -216,6 +216,7 @@ INSTALLED_APPS = [
     "uploads",
     "lifecycle",
     "sqlaccess",
+    "events",
     "monitoring",
     "explore",
     "console",
@@ -250,6 +251,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "console.context_processors.navigation",
+                "events.delivery.notices.webhook_notice",
             ],
         },
     },
@@ -311,6 +313,20 @@ def _tile_origin(url: str) -> str:
     parts = urlsplit(url.replace("{s}", "*"))
     # A relative URL means tiles served by this site: 'self' already covers it.
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "'self'"
+
+
+# --- Change events (events/) --------------------------------------------------------
+# Each user's Redis stream of events keeps about this many (XADD MAXLEN ~); the outbox keeps them all.
+EVENTS_STREAM_MAXLEN = env.int("EVENTS_STREAM_MAXLEN", default=10_000)
+# Outbox events older than this are deleted daily, unless a webhook delivery still waits for them.
+EVENTS_RETENTION_DAYS = env.int("EVENTS_RETENTION_DAYS", default=30)
+# Webhooks to loopback, private and link-local addresses are refused unless this is set (a
+# webhook must not become a way to reach services inside the lake's network).
+EVENTS_WEBHOOK_ALLOW_PRIVATE = env.bool("EVENTS_WEBHOOK_ALLOW_PRIVATE", default=False)
+# GET /api/v1/events: a comment line this often when nothing happens, and the stream ends after
+# EVENTS_SSE_MAX_SECONDS (the client reconnects with Last-Event-ID) so no thread is held for ever.
+EVENTS_SSE_HEARTBEAT_SECONDS = env.float("EVENTS_SSE_HEARTBEAT_SECONDS", default=15.0)
+EVENTS_SSE_MAX_SECONDS = env.float("EVENTS_SSE_MAX_SECONDS", default=300.0)
 
 
 # --- Health dashboards (monitoring/) ------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from audit.actions import record_event, redact_events_of
+from events import outbox
 from imports.actions import forget_user_imports, mark_runs_deleted
 from lifecycle.actions import shred_user_archives
 from sources import registry
@@ -32,7 +33,9 @@ KEPT_TABLES = tuple((dataset.name, dataset.model) for _source, dataset in regist
 # names, hashes, rejection samples with coordinates): each returns (name,
 # queryset) pairs deleted and verified with the lake's rows. Imports first:
 # deleting a run stops a member in flight from committing.
-FORGET = (forget_user_imports, forget_user_uploads)
+# Her change events go too (the counter stays, so seq never runs back under a reader);
+# the deletion's own event is recorded after them.
+FORGET = (forget_user_imports, forget_user_uploads, outbox.forget_user_events)
 
 
 class NothingSelected(ValueError):
@@ -72,6 +75,8 @@ def _delete(result: DeletionResult, selections, *, user, request, target: str, d
             result.notes.append(then())
         record_event("data.deleted", actor=user, target=target, request=request, details={
             **details, "deleted": result.deleted, "remaining": result.remaining, "notes": result.notes})
+        outbox.record(user.pk, outbox.DATA_DELETED, {**details, "deleted": result.deleted},
+                      import_run_id=details.get("import_run_id"))
         registry.data_changed(user.pk)
     return result
 

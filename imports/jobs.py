@@ -13,6 +13,7 @@ from imports import liveness
 from imports.actions import QUEUE, requeue_run
 from imports.models import ImportRun
 from imports.pipeline import process_run as process
+from imports.pipeline import record_finished
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,13 @@ def _job_is_waiting(job_id: str) -> bool:
 
 def _give_up(row: dict) -> None:
     with user_scope(row["user_id"]):
-        ImportRun.objects.filter(pk=row["id"], status=row["status"]).update(
+        given_up = ImportRun.objects.filter(pk=row["id"], status=row["status"]).update(
             status=ImportRun.Status.FAILED, stage=ImportRun.Stage.FINISHED, finished_at=timezone.now(),
             error=f"The import was interrupted {row['attempts'] + 1} times and was given up. Members "
                   f"imported before that are kept; start a new import to retry the rest.",
         )
+        if given_up:
+            record_finished(ImportRun.objects.get(pk=row["id"]))
 
 
 def reconcile(*, now=None, stale_after: dt.timedelta = STALE_AFTER, queued_grace: dt.timedelta = QUEUED_GRACE):

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.rls import user_scope
+from events import outbox
 from imports import liveness, loader
 from imports.archive import ArchiveRejected, Reason, iter_members
 from imports.models import ImportFile, ImportMember, ImportRun
@@ -225,8 +226,10 @@ class Pipeline:
                             type(error).__name__)
                 raise
             log.exception("import run %s failed", self.run_id)
-            self._set(status=ImportRun.Status.FAILED, stage=ImportRun.Stage.FINISHED, finished_at=timezone.now(),
-                      error=f"The import stopped on an unexpected error ({type(error).__name__}: {error}).")
+            with user_scope(self.user_id):
+                self._set(status=ImportRun.Status.FAILED, stage=ImportRun.Stage.FINISHED, finished_at=timezone.now(),
+                          error=f"The import stopped on an unexpected error ({type(error).__name__}: {error}).")
+                record_finished(self._run())
             raise
         run = self.finish()
         try:
@@ -352,6 +355,11 @@ class Pipeline:
                 stats = self._load_items(source, source.formats[product](counting), product)
                 self._settle(file, member, ImportMember.Status.DONE, product=product, stats=stats,
                              seconds=time.monotonic() - started)
+                # In the member's transaction: the events commit with its rows, or neither does.
+                for dataset, added in stats["datasets"].items():
+                    outbox.record(self.user_id, outbox.ROWS_ADDED, {
+                        "import_run_id": self.run_id, "family": source.name, "dataset": dataset,
+                        "product": product, **added}, import_run_id=self.run_id)
         except MemberBroken as broken:
             self._settle(file, member, ImportMember.Status.FAILED, product=product, error=str(broken))
         except ArchiveRejected as error:
@@ -429,11 +437,18 @@ class Pipeline:
                 else:
                     collected[kind][source.collected[kind].key(item)] = item
         results = []
+        datasets = {}
         for batch in self._batches:
             result = batch.finish()
             if result.staged:
                 results.append(result)
                 self.loaded_targets.add(batch.target)
+            if result.inserted:
+                # first/last span the rows read (new and already there): the range the member covered.
+                datasets[batch.target.table.name] = {
+                    "rows_added": result.inserted, "duplicates": result.duplicates,
+                    "first": iso_utc(result.first) if result.first else None,
+                    "last": iso_utc(result.last) if result.last else None}
         accepted = sum(r.inserted for r in results) + sum(
             source.collected[kind].store(list(found.values()), user_id=self.user_id)
             for kind, found in collected.items() if found)
@@ -442,7 +457,8 @@ class Pipeline:
         lasts = [r.last for r in results if r.last]
         self.new_rows += accepted
         return {"accepted": accepted, "duplicates": duplicates, "rejected": rejected, "rejections": rejections,
-                "first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None}
+                "first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None,
+                "datasets": datasets}
 
     def _settle(self, file, member, status, *, product=None, error="", stats=None, seconds=0.0) -> None:
         """Write the member's final row and its share of the run, in the caller's transaction if any."""
@@ -522,9 +538,21 @@ class Pipeline:
             run.members_done = len(members) - sum(m.status == ImportMember.Status.PENDING for m in members)
             run.save(update_fields=["status", "error", "notices", "stage", "finished_at", "members_total",
                                     "members_done"])
+            record_finished(run)
         if run.accepted:
             notify_changed(self.user_id)
         return run
+
+
+def record_finished(run: ImportRun) -> None:
+    """The run's `import.finished` event, in the caller's transaction (the one that gives it its status)."""
+    outbox.record(run.user_id, outbox.IMPORT_FINISHED, {
+        "import_run_id": run.pk, "status": run.status, "accepted": run.accepted, "rejected": run.rejected,
+        "duplicates": run.duplicates, "members": run.members_total,
+        "products": {product: stats["accepted"] for product, stats in sorted(run.products.items())},
+        "started_at": iso_utc(run.started_at) if run.started_at else None,
+        "finished_at": iso_utc(run.finished_at) if run.finished_at else None,
+    }, import_run_id=run.pk)
 
 
 def lost_database(error: BaseException) -> bool:

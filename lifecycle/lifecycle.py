@@ -29,6 +29,7 @@ from psycopg import sql
 from audit.actions import record_event
 from core import partitions
 from core.rls import maintenance_scope
+from events import outbox
 from lifecycle import export
 from lifecycle import sql as lsql
 from lifecycle.models import ArchivedPartition, ArchivedSummary, ArchiveFile, LifecycleRun, Policy
@@ -502,11 +503,23 @@ def _detach(record: ArchivedPartition, policy: Policy, *, now, actor=None) -> No
             sql.Identifier(table.schema, record.partition_name)))
         _check_table(cursor, connection, record, table.schema)
         lsql.detach_to_archive(cursor, table, record.partition_name)
+        _record_events(record, outbox.DATA_ARCHIVED)
         record.state, record.detached_at = ArchivedPartition.State.DETACHED, timezone.now()
         record.drop_after = now + dt.timedelta(days=policy.quarantine_days)
         if policy.delete_after_days is not None:
             record.delete_files_after = record.period_end + dt.timedelta(days=policy.delete_after_days)
         record.save(using=OWNER, update_fields=["state", "detached_at", "drop_after", "delete_files_after"])
+
+
+def _record_events(record: ArchivedPartition, event_type: str) -> None:
+    """One event per owner of rows in the month, in the transaction that moves it (sorted: a fixed lock order)."""
+    table = record.table
+    for f in _live_files(record).order_by("data_owner_id"):
+        outbox.record(f.data_owner_id, event_type, {
+            "table": table.label, "dataset": table.name, "archive_id": record.pk,
+            "period_start": record.period_start.isoformat(), "period_end": record.period_end.isoformat(),
+            "rows": f.rows, "first": f.min_at.isoformat() if f.min_at else None,
+            "last": f.max_at.isoformat() if f.max_at else None}, using=OWNER)
 
 
 def drop_archived(record: ArchivedPartition, *, now=None, actor=None) -> None:
@@ -586,6 +599,7 @@ def restore_archive(archive_id: int, *, actor=None) -> ArchivedPartition:
                 table_label=record.table_label, period=record.period_start.date()).delete()
             record.state, record.restored_at = ArchivedPartition.State.RESTORED, timezone.now()
             record.save(using=OWNER, update_fields=["state", "restored_at"])
+            _record_events(record, outbox.DATA_RESTORED)
         with transaction.atomic(using=OWNER), connection.cursor() as cursor:
             lsql.analyze(cursor, table)
         run.rows = record.rows

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "owner"])
 
 PAGES = {
     "lake:devices": "user",
+    "events:webhooks": "user",
     "audit:events": "admin",
     "monitoring:overview": "ops",
     "monitoring:extensions": "ops",

@@ -129,6 +129,16 @@ SAMPLE_ROWS = {
         " bytes_total, bytes_done, accepted, rejected, duplicates, load_seconds, products, rejections, notices, error",
         "%(user)s, 'queued', 'waiting', 'upload', %(when)s, 0, '', '', 0, 0, 0, 0, 0, 0, 0, 0, '{}', '{}', '[]', ''",
     ),
+    "user_data.event_sequence": ("user_id, last_seq", "%(user)s, 1"),
+    "user_data.event_outbox": (
+        "user_id, seq, event_id, type, occurred_at, data",
+        "%(user)s, 1, gen_random_uuid(), 'data.deleted', %(when)s, '{}'",
+    ),
+    "user_data.webhook_endpoint": (
+        "user_id, url, description, event_types, secret, previous_secret, enabled, disabled_reason, cursor_seq,"
+        " created_at",
+        "%(user)s, 'https://example.org/hook', '', '[]', 'whsec_c2VjcmV0', '', true, '', 0, %(when)s",
+    ),
     # Child rows need their parent run (and file): a third element is a WITH
     # clause that inserts them, under the same scope, in the same statement.
     "imports.import_file": (
@@ -152,6 +162,15 @@ SAMPLE_ROWS = {
         " %(when)s, %(when)s, %(when)s",
         "batch AS (INSERT INTO imports.upload_batch (user_id, created_at, expected_files, state)"
         " VALUES (%(user)s, %(when)s, 1, 'open') RETURNING id)",
+    ),
+    "user_data.webhook_delivery": (
+        "user_id, endpoint_id, event_id, seq, status, step, next_attempt_at, attempts, created_at",
+        "%(user)s, (SELECT id FROM endpoint), (SELECT id FROM event), 1, 'pending', 0, %(when)s, '[]', %(when)s",
+        "endpoint AS (INSERT INTO user_data.webhook_endpoint (user_id, url, description, event_types, secret,"
+        " previous_secret, enabled, disabled_reason, cursor_seq, created_at) VALUES (%(user)s, 'https://example.org/d',"
+        " '', '[]', 'whsec_c2VjcmV0', '', true, '', 0, %(when)s) RETURNING id),"
+        " event AS (INSERT INTO user_data.event_outbox (user_id, seq, event_id, type, occurred_at, data)"
+        " VALUES (%(user)s, 7, gen_random_uuid(), 'data.deleted', %(when)s, '{}') RETURNING id)",
     ),
 }
 
