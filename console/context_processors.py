@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Devices", "lake:devices", "console.use_lake"),
     ("Upload", "uploads:new", "console.use_lake"),
     ("Imports", "imports:list", "console.use_lake"),
+    ("API", "developer:tokens", "console.use_lake"),
     ("Health", "monitoring:overview", "console.view_health"),
     ("Extensions", "monitoring:extensions", "console.view_health"),
     ("Users", "people:list", "console.manage_users"),

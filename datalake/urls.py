@@ -19,6 +19,8 @@ urlpatterns = [
     path("users/", include("console.urls")),
     path("uploads/", include("uploads.urls")),
     path("imports/", include("imports.urls")),
+    path("api/", include("api.urls")),
+    path("developer/", include("api.console_urls")),
     path("", include("monitoring.urls")),
     path("admin/django-rq/", include(rq_admin.urlpatterns())),
     path("admin/", admin.site.urls),

@@ -1,0 +1,41 @@
+"""The console's API pages: the docs page and the tokens page (a new token is shown once)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from api import scopes, tokens
+from api.datasets import all_datasets
+from api.forms import TokenForm
+
+_LAKE_USER = "console.use_lake"
+
+
+@login_required
+def docs(request):
+    return render(request, "api/docs.html", {"datasets": all_datasets(), "scopes": scopes.all_scopes()})
+
+
+@login_required
+@permission_required(_LAKE_USER, raise_exception=True)
+def tokens_page(request):
+    created = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _, created = tokens.create_token(request.user, form.cleaned_data["scopes"], name=form.cleaned_data["name"],
+                                         expires_days=form.cleaned_data["expires_days"], request=request)
+        form = TokenForm()
+    return render(request, "api/tokens.html", {"form": form, "created": created,
+                                               "tokens": tokens.tokens_of(request.user)})
+
+
+@require_POST
+@login_required
+@permission_required(_LAKE_USER, raise_exception=True)
+def revoke(request, prefix):
+    if tokens.revoke_token(request.user, prefix, request=request) is None:
+        raise Http404("No such token")
+    messages.success(request, f"Token {prefix} revoked: it no longer works.")
+    return redirect("developer:tokens")
