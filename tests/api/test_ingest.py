@@ -103,7 +103,8 @@ def test_overland_batch_lands_once_with_its_offset_and_motion(client, alice, tok
     assert len(rows) == 2
     assert rows[0][3] == -480 and rows[0][5] == "IN_VEHICLE" and rows[1][5] == "WALKING"
     assert rows[1][4] is None  # speed -1: unknown
-    listed = client.get("/api/v1/location/points", {"product": "overland"}, HTTP_AUTHORIZATION=f"Bearer {token_for(alice)}")
+    listed = client.get("/api/v1/location/points", {"product": "overland"},
+                        HTTP_AUTHORIZATION=f"Bearer {token_for(alice)}")
     assert len(listed.json()["items"]) == 2
 
 
