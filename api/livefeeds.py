@@ -62,6 +62,12 @@ def device_tag(product: str, device: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{product}:{device}".encode()).digest()[:8], "big") >> 1
 
 
+def _name(value) -> str:
+    """The app's device name as text PostgreSQL takes: no NUL, valid UTF-8, at most 200 characters."""
+    text = str(value or "")[:200].replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _number(value, *, unknown_below: float | None = None) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
@@ -112,7 +118,7 @@ def owntracks(payload, *, now: dt.datetime) -> Parsed:
         if not _plausible(when, now, parsed):
             continue
         velocity = _number(message.get("vel"), unknown_below=0)
-        device = str(message.get("topic") or message.get("tid") or "")[:200]
+        device = _name(message.get("topic") or message.get("tid"))
         parsed.points.append(Point(
             recorded_at=when, utc_offset_minutes=None, lat_e7=place[0], lng_e7=place[1],
             accuracy_m=_number(message.get("acc"), unknown_below=0), altitude_m=_number(message.get("alt")),
@@ -164,5 +170,5 @@ def overland(payload, *, now: dt.datetime) -> Parsed:
             vertical_accuracy_m=_number(properties.get("vertical_accuracy"), unknown_below=0),
             velocity_mps=_number(properties.get("speed"), unknown_below=0),
             heading_deg=_number(properties.get("course"), unknown_below=0),
-            device=str(properties.get("device_id") or "")[:200], activity_type=_MOTION.get(first, "")))
+            device=_name(properties.get("device_id")), activity_type=_MOTION.get(first, "")))
     return parsed

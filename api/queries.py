@@ -50,7 +50,7 @@ def decode(token: str, *, field: str, length: int) -> list:
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         raise Problem(400, f"{field} is not a value this API handed out.", field=field) from None
     if not isinstance(values, list) or len(values) != length or not all(
-            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values):
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) and "\x00" not in str(v) for v in values):
         raise Problem(400, f"{field} is not a value this API handed out.", field=field)
     return values
 
@@ -136,7 +136,7 @@ def where(ds: ApiDataset, filters: Filters) -> list[sql.Composable]:
             if filters.local_from is not None:
                 conditions.append(sql.SQL("{} >= {}::timestamp").format(
                     local, sql.Literal(dt.datetime.combine(filters.local_from, dt.time()))))
-            if filters.local_to is not None:
+            if filters.local_to is not None and filters.local_to < dt.date.max:
                 conditions.append(sql.SQL("{} < {}::timestamp").format(
                     local, sql.Literal(dt.datetime.combine(filters.local_to + dt.timedelta(days=1), dt.time()))))
     if filters.device is not None:

@@ -70,7 +70,7 @@ class Api(NinjaAPI):
                         content[CONTENT_TYPE] = content.pop("application/json")
                     elif int(code) == 200 and streams:
                         for media in STREAM_TYPES:
-                            content[media] = {"schema": {"type": "string"}}
+                            content[media] = {"schema": {"type": "object" if "json" in media else "string"}}
         return schema
 
 
@@ -130,8 +130,22 @@ def _format(request, asked: str | None, ds: ApiDataset) -> str:
     return asked
 
 
+def _text_ok(value: str) -> bool:
+    """PostgreSQL text holds no NUL, and nothing but valid UTF-8 (no lone surrogates)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def _filters(params) -> queries.Filters:
     values = params.model_dump()
+    for name, value in values.items():
+        if isinstance(value, str) and not _text_ok(value):
+            raise Problem(400, f"{name} holds a character text cannot (NUL, or a lone surrogate).", field=name)
+        if isinstance(value, dt.datetime) and value.tzinfo is None:  # a time without an offset is UTC
+            values[name] = value.replace(tzinfo=dt.UTC)
     if values.get("since") and values.get("until") and values["until"] < values["since"]:
         raise Problem(400, "until is before since.", field="until")
     return queries.Filters(**{name: values.get(name) for name in queries.Filters.__dataclass_fields__})
@@ -235,9 +249,9 @@ def delete_range(request, body: RangeIn):
     """Rows whose time falls on the UTC days from start to end, inclusive (undated things stay)."""
     if body.end < body.start:
         raise Problem(400, "end is before start.", field="end")
-    if body.end - body.start > dt.timedelta(days=366 * 100):
-        raise Problem(422, "A range of more than a hundred years: delete everything on the console instead.",
-                      field="end")
+    if body.start < dt.date(1900, 1, 1) or body.end > dt.date(2200, 1, 1):
+        raise Problem(422, "A range reaching before 1900 or past 2200: delete everything on the console "
+                           "instead.", field="end")
     with user_scope(request.api_user.pk):
         result = deletion.delete_range(request.api_user, body.start, body.end, request=request)
     return _deletion(result)

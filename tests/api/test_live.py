@@ -127,7 +127,8 @@ def test_a_script_uploads_with_its_token_imports_follows_and_deletes(live_url, a
     deleted = requests.delete(f"{api}/imports/{run_id}", headers=auth, timeout=30)
     assert deleted.status_code == 200, deleted.text
     report = deleted.json()
-    assert report["deleted"]["location_point"] == 5 and report["verified"] and report["remaining"]["location_point"] == 0
+    assert report["deleted"]["location_point"] == 5 and report["verified"]
+    assert report["remaining"]["location_point"] == 0
     assert requests.get(f"{api}/location/points", headers=auth, timeout=10).json()["items"] == []
 
 
