@@ -12,6 +12,7 @@ import uuid
 
 from django.db import connection
 from psycopg import sql
+from psycopg.adapt import Loader
 
 from api import queries
 from api.datasets import ApiDataset
@@ -32,12 +33,21 @@ ACCEPT = {
 }
 
 
-def _batches(user_id: int, statement: sql.Composed):
+class _RawText(Loader):
+    """Text columns as the bytes PostgreSQL sent: a JSON line goes out as it came, never decoded."""
+
+    def load(self, data) -> bytes:
+        return bytes(data)
+
+
+def _batches(user_id: int, statement: sql.Composed, *, raw: bool = False):
     with user_scope(user_id):
         raw = connection.connection
         # Unique per request: the name shows in pg_stat_activity (DECLARE / FETCH ... "api_stream_…").
         with raw.cursor(name=f"api_stream_{uuid.uuid4().hex[:12]}") as cursor:
             cursor.itersize = BATCH
+            if raw:
+                cursor.adapters.register_loader("text", _RawText)
             cursor.execute(statement)
             while rows := cursor.fetchmany(BATCH):
                 yield rows
@@ -68,12 +78,12 @@ def body(fmt: str, user_id: int, ds: ApiDataset, chosen: sql.Composed):
         for rows in _batches(user_id, chosen):
             yield "".join([lines.line(row) for row in rows])
     elif fmt == "geojson":
-        yield '{"type":"FeatureCollection","features":['
-        separator = ""
-        for rows in _batches(user_id, chosen):
-            yield separator + ",".join([row[0] for row in rows])
-            separator = ","
-        yield "]}\n"
+        yield b'{"type":"FeatureCollection","features":['
+        separator = b""
+        for rows in _batches(user_id, chosen, raw=True):
+            yield separator + b",".join([row[0] for row in rows])
+            separator = b","
+        yield b"]}\n"
     else:
-        for rows in _batches(user_id, chosen):
-            yield "\n".join([row[0] for row in rows]) + "\n"
+        for rows in _batches(user_id, chosen, raw=True):
+            yield b"\n".join([row[0] for row in rows]) + b"\n"
