@@ -11,6 +11,7 @@ from api.datasets import all_datasets
 from api.forms import TokenForm
 
 _LAKE_USER = "console.use_lake"
+_NEW_TOKEN = "api_new_token"
 
 
 @login_required
@@ -21,12 +22,15 @@ def docs(request):
 @login_required
 @permission_required(_LAKE_USER, raise_exception=True)
 def tokens_page(request):
-    created = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         _, created = tokens.create_token(request.user, form.cleaned_data["scopes"], name=form.cleaned_data["name"],
                                          expires_days=form.cleaned_data["expires_days"], request=request)
-        form = TokenForm()
+        # Post/redirect/get, so a reload cannot make a second token; the session hands the new one
+        # to the next page view only, and forgets it there.
+        request.session[_NEW_TOKEN] = created
+        return redirect("developer:tokens")
+    created = request.session.pop(_NEW_TOKEN, None)
     return render(request, "api/tokens.html", {"form": form, "created": created,
                                                "tokens": tokens.tokens_of(request.user)})
 
