@@ -114,10 +114,9 @@ def copy(user_id: int) -> tuple[int, float]:
         ds, sql.SQL(", ").join(sql.Identifier(c.name) for c in ds.columns), queries.Filters()))
     rows = 0
     began = time.perf_counter()
-    with user_scope(user_id), connection.cursor() as cursor:
-        with cursor.connection.cursor().copy(statement) as copying:
-            for block in copying:
-                rows += bytes(block).count(b"\n")
+    with user_scope(user_id), connection.cursor() as cursor, cursor.connection.cursor().copy(statement) as copying:
+        for block in copying:
+            rows += bytes(block).count(b"\n")
     return rows, time.perf_counter() - began
 
 
