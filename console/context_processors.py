@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Imports", "imports:list", "console.use_lake"),
     ("SQL access", "sqlaccess:page", "console.use_lake"),
     ("Webhooks", "events:webhooks", "console.use_lake"),
+    ("API", "developer:tokens", "console.use_lake"),
     ("Health", "monitoring:overview", "console.view_health"),
     ("Extensions", "monitoring:extensions", "console.view_health"),
     ("Users", "people:list", "console.manage_users"),

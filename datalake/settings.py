@@ -219,11 +219,16 @@ INSTALLED_APPS = [
     "events",
     "monitoring",
     "explore",
+    # The REST API (/api/v1/) and its token pages; "ninja" serves its docs page's assets locally.
+    "ninja",
+    "api",
     "console",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ are problem+json, whatever raised them.
+    "api.middleware.ApiProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -231,6 +236,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RowLevelSecurityMiddleware",
+    # Bearer tokens (write:imports) on the tus endpoint, for scripts that upload without a session.
+    "api.middleware.BearerUploadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -414,3 +421,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- REST API (api/) ------------------------------------------------------------------
+# The key of the tokens' HMAC-SHA256. Unset, it is derived from SECRET_KEY, so
+# rotating SECRET_KEY (or setting this) invalidates every API token at once.
+API_TOKEN_KEY = env.str("API_TOKEN_KEY", default="")
+# Requests per token per minute; past it, 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+# Largest live-ingestion body (OwnTracks, Overland) and API JSON body, in bytes: past it, 413.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=5 * 1024 * 1024)

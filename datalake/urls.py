@@ -4,7 +4,6 @@ from django.urls import include, path
 
 from console import views as console_views
 from console.signin import SignInForm
-from events.delivery import views as events_views
 from monitoring import rq_admin
 
 urlpatterns = [
@@ -22,8 +21,8 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("sql/", include("sqlaccess.urls")),
     path("events/", include("events.delivery.urls")),
-    # Server-sent events; the API's other endpoints mount beside it under api/v1/.
-    path("api/v1/events", events_views.event_stream, name="api_events"),
+    path("api/", include("api.urls")),
+    path("developer/", include("api.console_urls")),
     path("", include("monitoring.urls")),
     path("admin/django-rq/", include(rq_admin.urlpatterns())),
     path("admin/", admin.site.urls),

@@ -73,6 +73,7 @@ def skip_reasons() -> dict[str, str]:
     return recognized.reasons() | {product: why for source in SOURCES for product, why in source.skip_reasons.items()}
 
 
+_LABELS = {product: label for source in SOURCES for product, label in source.product_labels.items()}
 _FORMAT_WORDS = {"json": "JSON", "html": "HTML", "csv": "CSV"}
 
 
@@ -80,6 +81,8 @@ def product_label(product: str | None) -> str:
     """What a person reads for a product code: "My Activity (HTML)", "Location history: Records.json"…"""
     if not product:
         return "Other files"
+    if product in _LABELS:  # includes products no Takeout format makes (live ingestion's "owntracks")
+        return _LABELS[product]
     source = source_for(product)
     if source is not None:
         if source.product_labels and product in source.product_labels:

@@ -1,20 +1,16 @@
-"""Webhook pages (register, rotate, enable, delivery log with replay) and the SSE endpoint.
+"""Webhook pages (register, rotate, enable, delivery log with replay).
 
 Views parse and delegate to events.delivery.actions; the middleware's user
-scope covers each page. The SSE view opts out of it (a streaming body runs
-after the view returns) and the generator opens the scope for each read.
+scope covers each page. The SSE endpoint is the API's (api/events.py).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from core.middleware import manual_user_scope
-from events import sse
 from events.delivery import actions
 from events.delivery.access import get_delivery_for_user, get_endpoint_for_user
 from events.delivery.forms import EndpointForm, EventTypesForm
@@ -87,40 +83,3 @@ def replay(request, endpoint_id, delivery_id):
     messages.success(request, f"Event #{delivery.seq} ({delivery.event.type}) will be sent again now.")
     return redirect("events:endpoint", endpoint.pk)
 
-
-# --- SSE -----------------------------------------------------------------------------------
-
-
-def _authenticate(request):
-    """Who is asking for the stream, or None. The one place to add Bearer tokens with the `events` scope.
-
-    For now: the console session, for a person who may use the lake.
-    """
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.has_perm("console.use_lake"):
-        return user
-    return None
-
-
-def _problem(status: int, title: str, detail: str) -> JsonResponse:
-    response = JsonResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
-                            status=status, content_type="application/problem+json")
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="lake"'
-    return response
-
-
-@manual_user_scope
-@require_GET
-def event_stream(request):
-    user = _authenticate(request)
-    if user is None:
-        return _problem(401, "Unauthorized", "Sign in (or send a token with the events scope) to follow events.")
-    last = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
-    response = StreamingHttpResponse(
-        sse.stream(user.pk, last, heartbeat_s=settings.EVENTS_SSE_HEARTBEAT_SECONDS,
-                   max_seconds=settings.EVENTS_SSE_MAX_SECONDS),
-        content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # a proxy in front must pass each frame on at once
-    return response

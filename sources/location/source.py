@@ -53,5 +53,7 @@ SOURCE = Source(
         "location.semantic": "Semantic Location History", "location.settings": "Location history settings",
         "location.timeline_edits": "Timeline Edits", "location.android": "Timeline from an Android phone",
         "location.ios": "Timeline from an iPhone",
+        # Not Takeout: live positions a phone app posts to the API (api/ingest.py).
+        "owntracks": "Live locations from OwnTracks", "overland": "Live locations from Overland",
     },
 )

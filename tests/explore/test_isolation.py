@@ -120,6 +120,11 @@ SAMPLE_ROWS = {
         "%(user)s, 'All Contacts', gen_random_uuid(), '3.0', 'Ana', '{}', '', '[]', '[]', '[]', '', '', '', '[]',"
         " '', '[]', '{}', 'BEGIN:VCARD', 'contacts.vcf'",
     ),
+    "user_data.api_token": (
+        "user_id, name, prefix, digest, scopes, created_at",
+        "%(user)s, 'script', 'dpl_' || substr(md5(random()::text), 1, 8), md5(random()::text), '[\"read:all\"]',"
+        " %(when)s",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",
