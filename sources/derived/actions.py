@@ -1,0 +1,326 @@
+"""Enrichment of one user's points into stays, trips and significant places, owning its transaction.
+
+`enrich(user_id)` notices which UTC days' points changed since it last ran
+(per-day counts and checksums in `derived_day`) and rebuilds only from just
+before the first changed day until the detection converges again after the
+last one (see sources.derived.detection: restarting after a stored stay, or
+meeting a stored stay's first fix again, reproduces the full pass exactly).
+`enrich(user_id, rebuild=True)` starts from nothing. Either way the result is
+the same rows a full pass gives; tests/sources/derived prove it.
+"""
+
+import datetime as dt
+import time
+from collections import defaultdict
+
+from django.db import connection
+
+from core.rls import user_scope
+from sources.derived import geo
+from sources.derived.detection import Fix, Params, Stay, Trip, stays, trip_between
+from sources.derived.models import Day, SignificantPlace
+from sources.derived.models import Settings as DetectionSettings
+from sources.derived.models import Stay as StayRow
+from sources.derived.models import Trip as TripRow
+from sources.localtime import local, local_day
+from sources.location.models import LocationPoint
+
+BATCH = 5000
+# Stays within this distance of a significant place's anchor are visits of it.
+PLACE_RADIUS_M = 150.0
+_CELL = 0.002  # degrees: the place grid's cell, larger than PLACE_RADIUS_M in latitude
+_UTC_DAY = "(recorded_at AT TIME ZONE 'UTC')::date"
+
+
+def params_for(user_id: int) -> Params:
+    row = DetectionSettings.objects.filter(user_id=user_id).first()
+    if row is None:
+        return Params()
+    return Params(radius_m=row.radius_m, min_stay_minutes=row.min_stay_minutes, max_gap_hours=row.max_gap_hours,
+                  max_accuracy_m=row.max_accuracy_m)
+
+
+def save_params(user_id: int, params: Params) -> None:
+    """Store a user's parameters and rebuild everything with them."""
+    with user_scope(user_id):
+        DetectionSettings.objects.update_or_create(user_id=user_id, defaults={
+            "radius_m": params.radius_m, "min_stay_minutes": params.min_stay_minutes,
+            "max_gap_hours": params.max_gap_hours, "max_accuracy_m": params.max_accuracy_m})
+    enrich(user_id, rebuild=True)
+
+
+def fixes_between(start: dt.datetime | None, end: dt.datetime | None = None):
+    """The scope user's points after `start` (exclusive) and before `end`, in time order, as Fixes."""
+    points = LocationPoint.objects.all()
+    if start is not None:
+        points = points.filter(recorded_at__gt=start)
+    if end is not None:
+        points = points.filter(recorded_at__lt=end)
+    rows = points.order_by("recorded_at", "lat_e7", "lng_e7").values_list(
+        "recorded_at", "lat_e7", "lng_e7", "accuracy_m", "utc_offset_minutes", "activity_type")
+    for at, lat, lng, accuracy, offset, activity in rows.iterator(chunk_size=20_000):
+        yield Fix(at, lat / 1e7, lng / 1e7, accuracy, offset, activity)
+
+
+def _day_checksums() -> dict[dt.date, tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_UTC_DAY}, count(*), sum(extract(epoch FROM recorded_at)::bigint + lat_e7 + lng_e7)"
+                       f" FROM timeseries.location_point GROUP BY 1")
+        return {day: (count, int(total)) for day, count, total in cursor.fetchall()}
+
+
+def _changed_days(current: dict) -> list[dt.date]:
+    stored = {row.day: (row.points, row.checksum) for row in Day.objects.all()}
+    return sorted(day for day in current.keys() | stored.keys() if current.get(day) != stored.get(day))
+
+
+def enrich(user_id: int, *, rebuild: bool = False, progress=None) -> dict:
+    """Bring one user's derived rows up to date with their points; the counts they now have.
+
+    `progress(fraction)` is told how far a rebuild is, for the maintenance job's page.
+    """
+    with user_scope(user_id):
+        params = params_for(user_id)
+        current = _day_checksums()
+        if rebuild:
+            StayRow.objects.all().delete()
+            TripRow.objects.all().delete()
+            Day.objects.all().delete()
+            changed = sorted(current)
+        else:
+            changed = _changed_days(current)
+        if changed:
+            first = dt.datetime.combine(changed[0], dt.time(), tzinfo=dt.UTC)
+            last = dt.datetime.combine(changed[-1], dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
+            _rebuild_range(first, last, params, progress=progress, total=sum(c for c, _ in current.values()))
+            Day.objects.filter(day__in=changed).delete()
+            Day.objects.bulk_create([Day(user_id=user_id, day=day, points=current[day][0],
+                                         checksum=current[day][1]) for day in changed if day in current],
+                                    batch_size=BATCH)
+            _assign_places(user_id)
+            _refresh_place_stats()
+        return counts(user_id, days=len(current))
+
+
+def counts(user_id: int, *, days: int) -> dict:
+    return {"user": user_id, "days": days, "stays": StayRow.objects.count(), "trips": TripRow.objects.count(),
+            "places": SignificantPlace.objects.filter(merged_into_id__isnull=True).count()}
+
+
+def _stored_stay(row: StayRow) -> Stay:
+    return Stay(row.started_at, row.ended_at, row.lat_e7 / 1e7, row.lng_e7 / 1e7, row.fixes, row.radius_m,
+                row.utc_offset_minutes if row.offset_from == "source" else None)
+
+
+def _rebuild_range(first: dt.datetime, last: dt.datetime, params: Params, *, progress=None, total=0) -> None:
+    """Recompute stays and trips for points changed in [first, last), and as far around as that reaches."""
+    # Restart after the stay before the last one that ended before the change: that stay was closed
+    # by fixes that did not change, so the pass is in the same fresh state just after it.
+    before = list(StayRow.objects.filter(ended_at__lt=first).order_by("-started_at")[:2])
+    previous = _stored_stay(before[1]) if len(before) == 2 else None
+    restart = previous.ended_at if previous else None
+    later = set(StayRow.objects.filter(started_at__gte=last).values_list("started_at", flat=True))
+    new_stays, new_trips, until = [], [], None
+    seen, step = 0, max(total // 50, 1)
+    last_stay = previous
+    counter = _Counted(fixes_between(restart))
+    for stay, way in stays(counter, params):
+        if stay.started_at in later:
+            until = stay.started_at  # converged: from this stay on, the stored rows are what we would find
+            if last_stay is not None:
+                new_trips.append(trip_between(last_stay, stay, way))
+            break
+        if last_stay is not None:
+            new_trips.append(trip_between(last_stay, stay, way))
+        new_stays.append(stay)
+        last_stay = stay
+        if progress is not None and counter.count - seen >= step:
+            seen = counter.count
+            progress(min(counter.count / total, 1.0) if total else 1.0)
+    old_stays, old_trips = StayRow.objects.all(), TripRow.objects.all()
+    if restart is not None:
+        old_stays, old_trips = old_stays.filter(started_at__gt=restart), old_trips.filter(started_at__gte=restart)
+    if until is not None:
+        old_stays, old_trips = old_stays.filter(started_at__lt=until), old_trips.filter(started_at__lt=until)
+    old_stays.delete()
+    old_trips.delete()
+    user_id = _scope_user()
+    StayRow.objects.bulk_create(_stay_rows(user_id, new_stays), batch_size=BATCH)
+    TripRow.objects.bulk_create(_trip_rows(user_id, new_trips), batch_size=BATCH)
+
+
+class _Counted:
+    """An iterator that counts what went through it, for progress."""
+
+    def __init__(self, iterable):
+        self._it, self.count = iter(iterable), 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        item = next(self._it)
+        self.count += 1
+        return item
+
+
+def _scope_user() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT user_data.current_user_id()")
+        return cursor.fetchone()[0]
+
+
+def _zone_and_offset(lat: float, lng: float, when: dt.datetime, stated: int | None) -> tuple[str, int, str]:
+    zone = geo.zone_name(lat, lng)
+    if stated is not None:  # the source's own offset stays authoritative
+        return zone, stated, "source"
+    return zone, geo.offset_minutes(zone, when), "zone"
+
+
+def _stay_rows(user_id: int, found: list[Stay]) -> list[StayRow]:
+    names = geo.place_names([(s.lat, s.lng) for s in found])
+    rows = []
+    for stay, name in zip(found, names, strict=True):
+        zone, offset, offset_from = _zone_and_offset(stay.lat, stay.lng, stay.started_at, stay.utc_offset_minutes)
+        rows.append(StayRow(
+            user_id=user_id, started_at=stay.started_at, ended_at=stay.ended_at, lat_e7=round(stay.lat * 1e7),
+            lng_e7=round(stay.lng * 1e7), fixes=stay.fixes, radius_m=stay.radius_m, utc_offset_minutes=offset,
+            offset_from=offset_from, tz_name=zone, local_start_day=local_day(stay.started_at, offset),
+            local_end_day=local_day(stay.ended_at, _end_offset(zone, stay.ended_at, offset, offset_from)),
+            city=name.city[:200], region=name.region[:200], country=name.country[:100],
+            country_code=name.country_code[:2]))
+    return rows
+
+
+def _end_offset(zone: str, when: dt.datetime, offset: int, offset_from: str) -> int:
+    # A stay across a DST change ends in the zone's other offset; a stated offset is kept as stated.
+    return offset if offset_from == "source" else geo.offset_minutes(zone, when)
+
+
+def _trip_rows(user_id: int, found: list[Trip]) -> list[TripRow]:
+    rows = []
+    for trip in found:
+        zone, offset, offset_from = _zone_and_offset(*trip.start, trip.started_at, trip.utc_offset_minutes)
+        end_zone = geo.zone_name(*trip.end)
+        end_offset = trip.utc_offset_minutes if offset_from == "source" else geo.offset_minutes(end_zone,
+                                                                                                 trip.ended_at)
+        rows.append(TripRow(
+            user_id=user_id, started_at=trip.started_at, ended_at=trip.ended_at,
+            start_lat_e7=round(trip.start[0] * 1e7), start_lng_e7=round(trip.start[1] * 1e7),
+            end_lat_e7=round(trip.end[0] * 1e7), end_lng_e7=round(trip.end[1] * 1e7), distance_m=trip.distance_m,
+            seconds=trip.seconds, mode=trip.mode, mode_from=trip.mode_from, fixes=trip.fixes, path=trip.path,
+            utc_offset_minutes=offset, tz_name=zone, local_start_day=local_day(trip.started_at, offset),
+            local_end_day=local_day(trip.ended_at, end_offset)))
+    return rows
+
+
+def _cell(lat: float, lng: float) -> tuple[int, int]:
+    return int(lat // _CELL), int(lng // _CELL)
+
+
+def _assign_places(user_id: int) -> None:
+    """Give each stay without a place the nearest place within PLACE_RADIUS_M, or a new place of its own."""
+    grid = defaultdict(list)
+    for place in SignificantPlace.objects.only("id", "lat_e7", "lng_e7", "merged_into_id"):
+        lat, lng = place.lat_e7 / 1e7, place.lng_e7 / 1e7
+        grid[_cell(lat, lng)].append((lat, lng, place.merged_into_id or place.id))
+    unplaced = list(StayRow.objects.filter(place_id__isnull=True).order_by("started_at").only(
+        "started_at", "lat_e7", "lng_e7", "city", "region", "country", "country_code"))
+    chosen: dict[int, list] = defaultdict(list)
+    for stay in unplaced:
+        lat, lng = stay.lat_e7 / 1e7, stay.lng_e7 / 1e7
+        place_id = _nearest(grid, lat, lng)
+        if place_id is None:
+            place = SignificantPlace.objects.create(
+                user_id=user_id, lat_e7=stay.lat_e7, lng_e7=stay.lng_e7, city=stay.city, region=stay.region,
+                country=stay.country, country_code=stay.country_code, first_seen_at=stay.started_at)
+            place_id = place.id
+            grid[_cell(lat, lng)].append((lat, lng, place_id))
+        chosen[place_id].append(stay.started_at)
+    for place_id, starts in chosen.items():
+        StayRow.objects.filter(started_at__in=starts).update(place_id=place_id)
+
+
+def _nearest(grid, lat: float, lng: float) -> int | None:
+    from sources.derived.detection import haversine_m
+
+    row, col = _cell(lat, lng)
+    best, best_m = None, PLACE_RADIUS_M
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            for plat, plng, place_id in grid.get((row + dr, col + dc), ()):
+                distance = haversine_m(lat, lng, plat, plng)
+                if distance <= best_m:
+                    best, best_m = place_id, distance
+    return best
+
+
+def _refresh_place_stats() -> None:
+    """Visits, time spent, first visit and kind of every place, from its stays.
+
+    Home: the place holding most nights (a stay covering 03:00 local). Work: of the rest, the one
+    holding most weekday middays (11:00 local on Monday to Friday). Frequent: visited on 3+ days.
+    """
+    visits, seconds, first, nights, middays, days = (defaultdict(int), defaultdict(float), {}, defaultdict(int),
+                                                     defaultdict(int), defaultdict(set))
+    rows = StayRow.objects.filter(place_id__isnull=False).values_list(
+        "place_id", "started_at", "ended_at", "utc_offset_minutes")
+    for place_id, start, end, offset in rows.iterator(chunk_size=20_000):
+        visits[place_id] += 1
+        seconds[place_id] += (end - start).total_seconds()
+        first[place_id] = min(first.get(place_id, start), start)
+        begin, finish = local(start, offset), local(end, offset)
+        day = begin.date()
+        while day <= finish.date() and len(days[place_id]) < 10_000:
+            days[place_id].add(day)
+            if begin <= dt.datetime.combine(day, dt.time(3)) <= finish:
+                nights[place_id] += 1
+            if day.weekday() < 5 and begin <= dt.datetime.combine(day, dt.time(11)) <= finish:
+                middays[place_id] += 1
+            day += dt.timedelta(days=1)
+    home = max(nights, key=lambda p: (nights[p], -p), default=None)
+    work_candidates = {p: n for p, n in middays.items() if p != home and n >= 3}
+    work = max(work_candidates, key=lambda p: (work_candidates[p], -p), default=None)
+    places = list(SignificantPlace.objects.filter(merged_into_id__isnull=True))
+    for place in places:
+        place.visits, place.total_seconds = visits.get(place.id, 0), seconds.get(place.id, 0.0)
+        place.first_seen_at = first.get(place.id, place.first_seen_at)
+        if place.id == home and nights[home] >= 3:
+            place.kind = SignificantPlace.Kind.HOME
+        elif place.id == work:
+            place.kind = SignificantPlace.Kind.WORK
+        elif len(days.get(place.id, ())) >= 3:
+            place.kind = SignificantPlace.Kind.FREQUENT
+        else:
+            place.kind = SignificantPlace.Kind.OTHER
+    SignificantPlace.objects.bulk_update(places, ["visits", "total_seconds", "first_seen_at", "kind"],
+                                         batch_size=BATCH)
+
+
+def rename_place(user_id: int, place_id: int, name: str) -> None:
+    with user_scope(user_id):
+        SignificantPlace.objects.filter(id=place_id).update(name=name.strip()[:200])
+
+
+def hide_place(user_id: int, place_id: int, hidden: bool = True) -> None:
+    with user_scope(user_id):
+        SignificantPlace.objects.filter(id=place_id).update(hidden=hidden)
+
+
+def merge_places(user_id: int, into_id: int, other_ids: list[int]) -> int:
+    """Merge `other_ids` into `into_id`: their stays become its visits, and new stays at them follow."""
+    others = [pid for pid in other_ids if pid != into_id]
+    with user_scope(user_id):
+        SignificantPlace.objects.get(id=into_id, merged_into_id__isnull=True)
+        # Places already merged into one of these now point at the survivor too.
+        SignificantPlace.objects.filter(merged_into_id__in=others).update(merged_into_id=into_id)
+        merged = SignificantPlace.objects.filter(id__in=others).update(merged_into_id=into_id)
+        StayRow.objects.filter(place_id__in=others).update(place_id=into_id)
+        _refresh_place_stats()
+    return merged
+
+
+def timed_enrich(user_id: int, **kwargs) -> tuple[dict, float]:
+    started = time.perf_counter()
+    result = enrich(user_id, **kwargs)
+    return result, time.perf_counter() - started

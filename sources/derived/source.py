@@ -1,0 +1,29 @@
+"""Derived location data, declared once: stays, trips and significant places worked out from points.
+
+It imports no product of its own (no formats): it is refreshed after any change to a user's rows.
+"""
+
+from sources.base import Dataset, Source
+from sources.derived import jobs, stats, timeline
+from sources.derived.models import Day, SignificantPlace, Stay, Trip
+from sources.derived.models import Settings as DetectionSettings
+
+SOURCE = Source(
+    name="derived",
+    label="Worked out from your points",
+    formats={},
+    # Not a run's rows (no import_run_id): they are recomputed from the points that remain.
+    datasets=(
+        Dataset("derived_stay", "Stays (worked out)", Stay, "started_at", by_run=False),
+        Dataset("derived_trip", "Trips (worked out)", Trip, "started_at", by_run=False),
+        Dataset("significant_place", "Your places", SignificantPlace, None, by_run=False),
+        Dataset("derived_day", "Enriched days", Day, None, by_run=False),
+        Dataset("derived_settings", "Stay detection settings", DetectionSettings, None, by_run=False),
+    ),
+    routes={},
+    day=timeline.day_part,
+    neighbour_day=timeline.neighbour_day,
+    on_change=jobs.enqueue_enrich,
+    stats=stats.stats,
+    map_layers=timeline.map_layers,
+)
