@@ -16,7 +16,7 @@ from collections import defaultdict
 from django.db import connection
 
 from core.rls import user_scope
-from sources.derived import geo
+from sources import geo
 from sources.derived.detection import Fix, Params, Stay, Trip, stays, trip_between
 from sources.derived.models import Day, SignificantPlace
 from sources.derived.models import Settings as DetectionSettings

@@ -139,7 +139,8 @@ class _Candidate:
         self.slng += w * fix.lng
 
     def to_stay(self) -> Stay:
-        lat, lng = self.lat, self.lng
+        # Rounded as stored (degrees x 10^7): a pass restarted from a stored stay measures the same way.
+        lat, lng = round(self.lat * 1e7) / 1e7, round(self.lng * 1e7) / 1e7
         spread = math.sqrt(sum(_weight(f) * self.distance(f) ** 2 for f in self.fixes) / self.sw)
         offsets = Counter(f.utc_offset_minutes for f in self.fixes if f.utc_offset_minutes is not None)
         return Stay(self.fixes[0].at, self.fixes[-1].at, lat, lng, len(self.fixes), round(spread, 1),

@@ -1,7 +1,8 @@
 """Stay and trip detection on fixtures of known truth (tests/sources/derived/truth.py). Pure: no database.
 
 Tolerances: a stay starts and ends within 3 minutes of the truth (fixes come every
-1-2 minutes) and its centre lies within 50 m (the 25 m jitter of the café, and the fixes of the way in that fall inside the radius, pull it); a trip's distance is within 5 % and
+1-2 minutes) and its centre lies within 50 m (the café's 25 m jitter, and the fixes of
+the way in that fall inside the radius, pull it); a trip's distance is within 5 % and
 its mode exact.
 """
 

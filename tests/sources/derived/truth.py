@@ -111,7 +111,8 @@ def cafe_walk(day=dt.date(2024, 3, 14)) -> Scenario:
     fixes += move(rng, CAFE, end_at, utc(day, 10, 37), utc(day, 10, 50), every=dt.timedelta(seconds=20))
     fixes += dwell(rng, end_at, utc(day, 10, 50), utc(day, 11, 30))
     return Scenario("café walk", fixes,
-                    [TrueStay(utc(day, 9), utc(day, 9, 40), start_at), TrueStay(utc(day, 9, 52), utc(day, 10, 37), CAFE),
+                    [TrueStay(utc(day, 9), utc(day, 9, 40), start_at),
+                     TrueStay(utc(day, 9, 52), utc(day, 10, 37), CAFE),
                      TrueStay(utc(day, 10, 50), utc(day, 11, 30), end_at)],
                     [TrueTrip(utc(day, 9, 40), utc(day, 9, 52), "walking", 900),
                      TrueTrip(utc(day, 10, 37), utc(day, 10, 50), "walking", 1000)])
