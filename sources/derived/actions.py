@@ -182,11 +182,12 @@ def _stay_rows(user_id: int, found: list[Stay]) -> list[StayRow]:
     rows = []
     for stay, name in zip(found, names, strict=True):
         zone, offset, offset_from = _zone_and_offset(stay.lat, stay.lng, stay.started_at, stay.utc_offset_minutes)
+        end_offset = _end_offset(zone, stay.ended_at, offset, offset_from)
         rows.append(StayRow(
             user_id=user_id, started_at=stay.started_at, ended_at=stay.ended_at, lat_e7=round(stay.lat * 1e7),
             lng_e7=round(stay.lng * 1e7), fixes=stay.fixes, radius_m=stay.radius_m, utc_offset_minutes=offset,
-            offset_from=offset_from, tz_name=zone, local_start_day=local_day(stay.started_at, offset),
-            local_end_day=local_day(stay.ended_at, _end_offset(zone, stay.ended_at, offset, offset_from)),
+            offset_from=offset_from, end_utc_offset_minutes=end_offset, tz_name=zone,
+            local_start_day=local_day(stay.started_at, offset), local_end_day=local_day(stay.ended_at, end_offset),
             city=name.city[:200], region=name.region[:200], country=name.country[:100],
             country_code=name.country_code[:2]))
     return rows
@@ -209,8 +210,8 @@ def _trip_rows(user_id: int, found: list[Trip]) -> list[TripRow]:
             start_lat_e7=round(trip.start[0] * 1e7), start_lng_e7=round(trip.start[1] * 1e7),
             end_lat_e7=round(trip.end[0] * 1e7), end_lng_e7=round(trip.end[1] * 1e7), distance_m=trip.distance_m,
             seconds=trip.seconds, mode=trip.mode, mode_from=trip.mode_from, fixes=trip.fixes, path=trip.path,
-            utc_offset_minutes=offset, tz_name=zone, local_start_day=local_day(trip.started_at, offset),
-            local_end_day=local_day(trip.ended_at, end_offset)))
+            utc_offset_minutes=offset, end_utc_offset_minutes=end_offset, tz_name=zone, end_tz_name=end_zone,
+            local_start_day=local_day(trip.started_at, offset), local_end_day=local_day(trip.ended_at, end_offset)))
     return rows
 
 

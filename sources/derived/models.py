@@ -28,6 +28,8 @@ class Stay(models.Model):
     # The source's offset where its fixes stated one (authoritative), else the zone's at the start.
     utc_offset_minutes = models.SmallIntegerField()
     offset_from = models.CharField(max_length=8)  # "source" | "zone"
+    # At the end: differs from the start's across a DST change or a zone border.
+    end_utc_offset_minutes = models.SmallIntegerField()
     tz_name = models.CharField(max_length=64)
     local_start_day = models.DateField()
     local_end_day = models.DateField()
@@ -73,7 +75,11 @@ class Trip(models.Model):
     # [[lat, lng], ...], both stays' centroids at its ends
     path = models.JSONField(default=list)
     utc_offset_minutes = models.SmallIntegerField()
-    tz_name = models.CharField(max_length=64)
+    end_utc_offset_minutes = models.SmallIntegerField()
+    tz_name = models.CharField(max_length=64)  # at the start; end_tz_name at the end
+    end_tz_name = models.CharField(max_length=64)
+    # A flight west over the date line lands on the local day before it left: the end day may
+    # come first, and the day page shows the trip on every day from one to the other.
     local_start_day = models.DateField()
     local_end_day = models.DateField()
 

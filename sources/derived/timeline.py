@@ -7,7 +7,7 @@ out from the points. A stay over midnight is on both days, marked "+1 day".
 
 import datetime as dt
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 
 from sources.base import DayPart, MapLayer
 from sources.derived import labels
@@ -41,7 +41,8 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
     places = {p.id: p for p in SignificantPlace.objects.filter(
         id__in=Stay.objects.filter(local_start_day__lte=day, local_end_day__gte=day).values("place_id"))}
     for stay in Stay.objects.filter(local_start_day__lte=day, local_end_day__gte=day).order_by("started_at"):
-        begin, finish = local(stay.started_at, stay.utc_offset_minutes), local(stay.ended_at, stay.utc_offset_minutes)
+        begin = local(stay.started_at, stay.utc_offset_minutes)
+        finish = local(stay.ended_at, stay.end_utc_offset_minutes)
         place = places.get(stay.place_id)
         title = place.label if place is not None and not place.hidden else labels.place_label(stay)
         detail = (f"Stay, worked out from your points: {begin:%H:%M}{_day_mark(day, begin)} to "
@@ -51,7 +52,8 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
         entries.append({"kind": "event", "start": begin, "tz": f"{offset_label(stay.utc_offset_minutes)}",
                         "source": "derived", "label": "Stay", "title": title, "url": "", "detail": detail,
                         "lat": stay.lat_e7 / 1e7, "lng": stay.lng_e7 / 1e7})
-    for trip in Trip.objects.filter(local_start_day__lte=day, local_end_day__gte=day).order_by("started_at"):
+    on_day = Q(local_start_day__lte=day, local_end_day__gte=day) | Q(local_end_day__lte=day, local_start_day__gte=day)
+    for trip in Trip.objects.filter(on_day).order_by("started_at"):
         begin = local(trip.started_at, trip.utc_offset_minutes)
         detail = (f"{labels.distance(trip.distance_m)} in {labels.duration(dt.timedelta(seconds=trip.seconds))}"
                   f"{_day_mark(day, begin)} · {labels.mode_note(trip.mode_from)}")

@@ -154,16 +154,17 @@ SAMPLE_ROWS = {
         " VALUES (%(user)s, %(when)s, 1, 'open') RETURNING id)",
     ),
     "user_data.derived_stay": (
-        "user_id, started_at, ended_at, lat_e7, lng_e7, fixes, radius_m, utc_offset_minutes, offset_from, tz_name,"
-        " local_start_day, local_end_day, city, region, country, country_code",
-        "%(user)s, %(when)s, %(when)s, 488566000, 23522000, 3, 12.0, 60, 'zone', 'Europe/Paris', %(when)s::date,"
+        "user_id, started_at, ended_at, lat_e7, lng_e7, fixes, radius_m, utc_offset_minutes, offset_from,"
+        " end_utc_offset_minutes, tz_name, local_start_day, local_end_day, city, region, country, country_code",
+        "%(user)s, %(when)s, %(when)s, 488566000, 23522000, 3, 12.0, 60, 'zone', 60, 'Europe/Paris', %(when)s::date,"
         " %(when)s::date, 'Paris', '', 'France', 'FR'",
     ),
     "user_data.derived_trip": (
         "user_id, started_at, ended_at, start_lat_e7, start_lng_e7, end_lat_e7, end_lng_e7, distance_m, seconds,"
-        " mode, mode_from, fixes, path, utc_offset_minutes, tz_name, local_start_day, local_end_day",
+        " mode, mode_from, fixes, path, utc_offset_minutes, end_utc_offset_minutes, tz_name, end_tz_name,"
+        " local_start_day, local_end_day",
         "%(user)s, %(when)s, %(when)s, 488566000, 23522000, 488566000, 23522000, 0, 0, 'walking', 'speed', 0, '[]',"
-        " 60, 'Europe/Paris', %(when)s::date, %(when)s::date",
+        " 60, 60, 'Europe/Paris', 'Europe/Paris', %(when)s::date, %(when)s::date",
     ),
     "user_data.significant_place": (
         "user_id, lat_e7, lng_e7, name, city, region, country, country_code, kind, visits, total_seconds, hidden",

@@ -34,7 +34,8 @@ def insert_points(user_id: int, fixes) -> None:
 def derived_rows() -> tuple[list, list]:
     """The scope user's stays and trips, every stored column but the place (ids differ between runs)."""
     stays = list(Stay.objects.order_by("started_at").values_list(
-        "started_at", "ended_at", "lat_e7", "lng_e7", "fixes", "radius_m", "utc_offset_minutes", "offset_from",
+        "started_at", "ended_at", "lat_e7", "lng_e7", "fixes", "radius_m", "utc_offset_minutes",
+        "end_utc_offset_minutes", "offset_from",
         "tz_name", "local_start_day", "local_end_day", "city", "country_code"))
     trips = list(Trip.objects.order_by("started_at").values_list(
         "started_at", "ended_at", "distance_m", "seconds", "mode", "mode_from", "fixes", "path",
