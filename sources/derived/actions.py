@@ -25,7 +25,7 @@ from sources.derived.models import Trip as TripRow
 from sources.localtime import local, local_day
 from sources.location.models import LocationPoint
 
-BATCH = 5000
+BATCH = 5000  # rows per INSERT, and stays per flush of a pass
 # Stays within this distance of a significant place's anchor are visits of it.
 PLACE_RADIUS_M = 150.0
 _CELL = 0.002  # degrees: the place grid's cell, larger than PLACE_RADIUS_M in latitude
@@ -120,33 +120,54 @@ def _rebuild_range(first: dt.datetime, last: dt.datetime, params: Params, *, pro
     previous = _stored_stay(before[1]) if len(before) == 2 else None
     restart = previous.ended_at if previous else None
     later = set(StayRow.objects.filter(started_at__gte=last).values_list("started_at", flat=True))
-    new_stays, new_trips, until = [], [], None
+    writer = _Writer(_scope_user(), restart)
     seen, step = 0, max(total // 50, 1)
     last_stay = previous
     counter = _Counted(fixes_between(restart))
     for stay, way in stays(counter, params):
-        if stay.started_at in later:
-            until = stay.started_at  # converged: from this stay on, the stored rows are what we would find
-            if last_stay is not None:
-                new_trips.append(trip_between(last_stay, stay, way))
-            break
         if last_stay is not None:
-            new_trips.append(trip_between(last_stay, stay, way))
-        new_stays.append(stay)
+            writer.trips.append(trip_between(last_stay, stay, way))
+        if stay.started_at in later:
+            # Converged: from this stay on, the stored rows are what the pass would find.
+            writer.flush(until=stay.started_at)
+            return
+        writer.stays.append(stay)
         last_stay = stay
+        if len(writer.stays) >= BATCH:
+            writer.flush()
         if progress is not None and counter.count - seen >= step:
             seen = counter.count
             progress(min(counter.count / total, 1.0) if total else 1.0)
-    old_stays, old_trips = StayRow.objects.all(), TripRow.objects.all()
-    if restart is not None:
-        old_stays, old_trips = old_stays.filter(started_at__gt=restart), old_trips.filter(started_at__gte=restart)
-    if until is not None:
-        old_stays, old_trips = old_stays.filter(started_at__lt=until), old_trips.filter(started_at__lt=until)
-    old_stays.delete()
-    old_trips.delete()
-    user_id = _scope_user()
-    StayRow.objects.bulk_create(_stay_rows(user_id, new_stays), batch_size=BATCH)
-    TripRow.objects.bulk_create(_trip_rows(user_id, new_trips), batch_size=BATCH)
+    writer.flush(until=None, final=True)
+
+
+class _Writer:
+    """Replaces the stored rows with the pass's in batches, so memory stays flat over ten years.
+
+    Each flush deletes the stored rows up to the last new stay it writes (stays after `lower`,
+    trips from `lower`: a trip starts where its stay before it ends) and inserts the new ones.
+    """
+
+    def __init__(self, user_id: int, restart: dt.datetime | None):
+        self.user_id, self.lower, self.first = user_id, restart, True
+        self.stays: list[Stay] = []
+        self.trips: list[Trip] = []
+
+    def flush(self, *, until: dt.datetime | None = None, final: bool = False) -> None:
+        upper = until if (until is not None or final) else self.stays[-1].started_at
+        old_stays, old_trips = StayRow.objects.all(), TripRow.objects.all()
+        if self.lower is not None:
+            old_stays = old_stays.filter(started_at__gt=self.lower)
+            old_trips = old_trips.filter(started_at__gte=self.lower)
+        if upper is not None:
+            # Up to and including the batch's last stay; at convergence, short of the stay met again.
+            old_stays = old_stays.filter(**{"started_at__lt" if until is not None else "started_at__lte": upper})
+            old_trips = old_trips.filter(started_at__lt=upper)
+        old_stays.delete()
+        old_trips.delete()
+        StayRow.objects.bulk_create(_stay_rows(self.user_id, self.stays), batch_size=BATCH)
+        TripRow.objects.bulk_create(_trip_rows(self.user_id, self.trips), batch_size=BATCH)
+        self.stays, self.trips, self.lower = [], [], upper
 
 
 class _Counted:

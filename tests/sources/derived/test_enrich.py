@@ -161,3 +161,23 @@ def test_bob_sees_none_of_alices_derived_rows(alice, bob, committed):
     assert actions.enrich(bob.pk) == {"user": bob.pk, "days": 0, "stays": 0, "trips": 0, "places": 0}
     with user_scope(alice.pk):
         assert Stay.objects.count() == 3
+
+
+def test_a_pass_written_in_many_small_batches_gives_the_same_rows(alice, committed, monkeypatch):
+    fixes = _all_fixes()
+    insert_points(alice.pk, [f for f in fixes if f.at.date() != dt.date(2024, 3, 13)])
+    actions.enrich(alice.pk)
+    with user_scope(alice.pk):
+        whole_batches = derived_rows()
+    monkeypatch.setattr(actions, "BATCH", 2)
+    actions.enrich(alice.pk, rebuild=True)
+    with user_scope(alice.pk):
+        assert derived_rows() == whole_batches
+    insert_points(alice.pk, [f for f in fixes if f.at.date() == dt.date(2024, 3, 13)])
+    actions.enrich(alice.pk)
+    with user_scope(alice.pk):
+        incremental = derived_rows()
+    monkeypatch.setattr(actions, "BATCH", 5000)
+    actions.enrich(alice.pk, rebuild=True)
+    with user_scope(alice.pk):
+        assert derived_rows() == incremental
