@@ -13,8 +13,10 @@ import datetime as dt
 import time
 from collections import defaultdict
 
-from django.db import connection
+import django_rq
+from django.db import connection, transaction
 
+from audit.actions import record_event
 from core.rls import user_scope
 from sources import geo
 from sources.derived.detection import Fix, Params, Stay, Trip, stays, trip_between
@@ -25,7 +27,7 @@ from sources.derived.models import Trip as TripRow
 from sources.localtime import local, local_day
 from sources.location.models import LocationPoint
 
-BATCH = 5000  # rows per INSERT, and stays per flush of a pass
+BATCH = 1000  # rows per INSERT, and stays per flush of a pass (their trips' paths are in memory till then)
 # Stays within this distance of a significant place's anchor are visits of it.
 PLACE_RADIUS_M = 150.0
 _CELL = 0.002  # degrees: the place grid's cell, larger than PLACE_RADIUS_M in latitude
@@ -41,12 +43,11 @@ def params_for(user_id: int) -> Params:
 
 
 def save_params(user_id: int, params: Params) -> None:
-    """Store a user's parameters and rebuild everything with them."""
+    """Store a user's parameters; the caller has everything rebuilt with them (a maintenance job)."""
     with user_scope(user_id):
         DetectionSettings.objects.update_or_create(user_id=user_id, defaults={
             "radius_m": params.radius_m, "min_stay_minutes": params.min_stay_minutes,
             "max_gap_hours": params.max_gap_hours, "max_accuracy_m": params.max_accuracy_m})
-    enrich(user_id, rebuild=True)
 
 
 def fixes_between(start: dt.datetime | None, end: dt.datetime | None = None):
@@ -62,33 +63,49 @@ def fixes_between(start: dt.datetime | None, end: dt.datetime | None = None):
         yield Fix(at, lat / 1e7, lng / 1e7, accuracy, offset, activity)
 
 
-def _day_checksums() -> dict[dt.date, tuple[int, int]]:
+def _day_checksums(days: list[dt.date] | None = None) -> dict[dt.date, tuple[int, int]]:
+    """(points, checksum) per UTC day: of every day, or of `days` only (a range read of the key)."""
+    where, params = "", []
+    if days:
+        where = " WHERE recorded_at >= %s AND recorded_at < %s"
+        params = [dt.datetime.combine(min(days), dt.time(), tzinfo=dt.UTC),
+                  dt.datetime.combine(max(days), dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {_UTC_DAY}, count(*), sum(extract(epoch FROM recorded_at)::bigint + lat_e7 + lng_e7)"
-                       f" FROM timeseries.location_point GROUP BY 1")
-        return {day: (count, int(total)) for day, count, total in cursor.fetchall()}
+                       f" FROM timeseries.location_point{where} GROUP BY 1", params)
+        found = {day: (count, int(total)) for day, count, total in cursor.fetchall()}
+    return found if not days else {day: found[day] for day in days if day in found}
 
 
-def _changed_days(current: dict) -> list[dt.date]:
-    stored = {row.day: (row.points, row.checksum) for row in Day.objects.all()}
-    return sorted(day for day in current.keys() | stored.keys() if current.get(day) != stored.get(day))
+def days_of_run(run_id: int) -> list[dt.date]:
+    """The UTC days an import run brought points for (its rows' index, not a scan of every point)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {_UTC_DAY} FROM timeseries.location_point WHERE import_run_id = %s",
+                       [run_id])
+        return sorted(row[0] for row in cursor.fetchall())
 
 
-def enrich(user_id: int, *, rebuild: bool = False, progress=None) -> dict:
+def enrich(user_id: int, *, rebuild: bool = False, days: list[dt.date] | None = None, progress=None) -> dict:
     """Bring one user's derived rows up to date with their points; the counts they now have.
 
+    Without `days` every day's checksum is compared (after a deletion, or by hand); with `days`
+    (an import run's, a live batch's) only those are, so one new day costs one day's work.
     `progress(fraction)` is told how far a rebuild is, for the maintenance job's page.
     """
     with user_scope(user_id):
         params = params_for(user_id)
-        current = _day_checksums()
         if rebuild:
+            current = _day_checksums()
             StayRow.objects.all().delete()
             TripRow.objects.all().delete()
             Day.objects.all().delete()
             changed = sorted(current)
         else:
-            changed = _changed_days(current)
+            current = _day_checksums(days)
+            stored = Day.objects.filter(day__in=days) if days else Day.objects.all()
+            stored = {row.day: (row.points, row.checksum) for row in stored}
+            changed = sorted(day for day in (set(days) if days else current.keys() | stored.keys())
+                             if current.get(day) != stored.get(day))
         if changed:
             first = dt.datetime.combine(changed[0], dt.time(), tzinfo=dt.UTC)
             last = dt.datetime.combine(changed[-1], dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1)
@@ -99,11 +116,21 @@ def enrich(user_id: int, *, rebuild: bool = False, progress=None) -> dict:
                                     batch_size=BATCH)
             _assign_places(user_id)
             _refresh_place_stats()
-        return counts(user_id, days=len(current))
+        return counts(user_id)
 
 
-def counts(user_id: int, *, days: int) -> dict:
-    return {"user": user_id, "days": days, "stays": StayRow.objects.count(), "trips": TripRow.objects.count(),
+def enrich_run(user_id: int, run_id: int) -> dict:
+    """`enrich` of the days import run `run_id` brought points for (none: nothing to do)."""
+    with user_scope(user_id):
+        days = days_of_run(run_id)
+        if not days:
+            return counts(user_id)
+        return enrich(user_id, days=days)
+
+
+def counts(user_id: int) -> dict:
+    return {"user": user_id, "days": Day.objects.count(), "stays": StayRow.objects.count(),
+            "trips": TripRow.objects.count(),
             "places": SignificantPlace.objects.filter(merged_into_id__isnull=True).count()}
 
 
@@ -303,8 +330,10 @@ def _refresh_place_stats() -> None:
     home = max(nights, key=lambda p: (nights[p], -p), default=None)
     work_candidates = {p: n for p, n in middays.items() if p != home and n >= 3}
     work = max(work_candidates, key=lambda p: (work_candidates[p], -p), default=None)
-    places = list(SignificantPlace.objects.filter(merged_into_id__isnull=True))
-    for place in places:
+    fields = ("visits", "total_seconds", "first_seen_at", "kind")
+    changed = []
+    for place in SignificantPlace.objects.filter(merged_into_id__isnull=True):
+        was = tuple(getattr(place, name) for name in fields)
         place.visits, place.total_seconds = visits.get(place.id, 0), seconds.get(place.id, 0.0)
         place.first_seen_at = first.get(place.id, place.first_seen_at)
         if place.id == home and nights[home] >= 3:
@@ -315,21 +344,28 @@ def _refresh_place_stats() -> None:
             place.kind = SignificantPlace.Kind.FREQUENT
         else:
             place.kind = SignificantPlace.Kind.OTHER
-    SignificantPlace.objects.bulk_update(places, ["visits", "total_seconds", "first_seen_at", "kind"],
-                                         batch_size=BATCH)
+        if tuple(getattr(place, name) for name in fields) != was:
+            changed.append(place)
+    # Only what changed: after one new day that is a place or two, not every place of ten years.
+    SignificantPlace.objects.bulk_update(changed, fields, batch_size=BATCH)
 
 
-def rename_place(user_id: int, place_id: int, name: str) -> None:
+def rename_place(user_id: int, place_id: int, name: str, *, request=None) -> None:
     with user_scope(user_id):
-        SignificantPlace.objects.filter(id=place_id).update(name=name.strip()[:200])
+        place = SignificantPlace.objects.get(id=place_id)
+        old, place.name = place.name, name.strip()[:200]
+        place.save(update_fields=["name"])
+        record_event("place.renamed", target=f"place:{place_id}", details={"from": old, "to": place.name},
+                     request=request)
 
 
-def hide_place(user_id: int, place_id: int, hidden: bool = True) -> None:
+def hide_place(user_id: int, place_id: int, hidden: bool = True, *, request=None) -> None:
     with user_scope(user_id):
         SignificantPlace.objects.filter(id=place_id).update(hidden=hidden)
+        record_event("place.hidden" if hidden else "place.shown", target=f"place:{place_id}", request=request)
 
 
-def merge_places(user_id: int, into_id: int, other_ids: list[int]) -> int:
+def merge_places(user_id: int, into_id: int, other_ids: list[int], *, request=None) -> int:
     """Merge `other_ids` into `into_id`: their stays become its visits, and new stays at them follow."""
     others = [pid for pid in other_ids if pid != into_id]
     with user_scope(user_id):
@@ -339,10 +375,46 @@ def merge_places(user_id: int, into_id: int, other_ids: list[int]) -> int:
         merged = SignificantPlace.objects.filter(id__in=others).update(merged_into_id=into_id)
         StayRow.objects.filter(place_id__in=others).update(place_id=into_id)
         _refresh_place_stats()
+        record_event("place.merged", target=f"place:{into_id}", details={"merged": others}, request=request)
     return merged
+
+
+def change_params(user_id: int, params: Params, *, request=None) -> None:
+    """Store a user's parameters and rebuild everything with them on the maintenance queue, after commit."""
+    with user_scope(user_id):
+        save_params(user_id, params)
+        record_event("derived.settings_changed", target=f"user:{user_id}", details=params.__dict__, request=request)
+        # By name: sources.derived.jobs wraps this module, not the other way round.
+        transaction.on_commit(lambda: django_rq.get_queue("maintenance").enqueue(
+            "sources.derived.jobs.rebuild", user_id, job_timeout=6 * 3600))
 
 
 def timed_enrich(user_id: int, **kwargs) -> tuple[dict, float]:
     started = time.perf_counter()
     result = enrich(user_id, **kwargs)
     return result, time.perf_counter() - started
+
+
+def preview(day: dt.date, params: Params) -> tuple[list[Stay], list[Trip]]:
+    """What `params` would find on local `day` in the scope user's points; nothing is stored.
+
+    Detection runs over the day and a day either side (a stay can begin the evening before);
+    what overlaps the local day (in each stay's zone) is kept.
+    """
+    from sources.derived.detection import detect
+
+    begin = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    found, trips = detect(fixes_between(begin, begin + dt.timedelta(days=3)), params)
+
+    def on_day(start, end, lat, lng):
+        offset = dt.timedelta(minutes=geo.offset_minutes(geo.zone_name(lat, lng), start))
+        return (start + offset).date() <= day <= (end + offset).date()
+
+    return ([s for s in found if on_day(s.started_at, s.ended_at, s.lat, s.lng)],
+            [t for t in trips if on_day(t.started_at, t.ended_at, *t.start)])
+
+
+def sample_day() -> dt.date | None:
+    """A recent local day with stays, to preview parameters on."""
+    row = StayRow.objects.order_by("-started_at").values_list("local_start_day", flat=True).first()
+    return row

@@ -23,6 +23,8 @@ SOURCE = Source(
     routes={},
     day=timeline.day_part,
     neighbour_day=timeline.neighbour_day,
+    # An import's own days at once; any other change (a deletion) by comparing every day's checksum.
+    on_run_finished=jobs.enqueue_run,
     on_change=jobs.enqueue_enrich,
     stats=stats.stats,
     map_layers=timeline.map_layers,

@@ -5,11 +5,13 @@ import datetime as dt
 import json
 from io import StringIO
 
+import django_rq
 from django.core.management import call_command
 
 from core.rls import user_scope
 from explore.queries import day_timeline
 from sources.derived import actions
+from sources.derived import jobs as jobs_module
 from sources.derived.detection import detect
 from sources.derived.models import SignificantPlace, Stay, Trip
 from tests.imports.conftest import make_zip
@@ -34,8 +36,15 @@ def test_importing_an_overlapping_second_export_gives_the_rows_of_a_full_rebuild
     import_files(_export(tmp_path, "takeout-001.zip", fixes[:split]))
     first = actions.enrich(alice.pk)
     assert first["stays"] > 0
-    import_files(_export(tmp_path, "takeout-002.zip", fixes[overlap:]))
-    incremental = actions.enrich(alice.pk)
+    queue = django_rq.get_queue("maintenance")
+    queued = len(queue.jobs)
+    second = import_files(_export(tmp_path, "takeout-002.zip", fixes[overlap:]))
+    # The run's end queued the enrichment of its own days (and the checksum pass any change queues).
+    jobs = queue.jobs[queued:]
+    assert [(job.func_name, job.args) for job in jobs if job.func_name.endswith("enrich_run")] == [
+        ("sources.derived.jobs.enrich_run", (alice.pk, second.pk))]
+    incremental = jobs_module.enrich_run(alice.pk, second.pk)
+    assert actions.enrich(alice.pk) == incremental  # the checksum pass finds nothing left to do
     with user_scope(alice.pk):
         after_incremental = derived_rows()
     rebuilt = actions.enrich(alice.pk, rebuild=True)
