@@ -4,7 +4,7 @@ It imports no product of its own (no formats): it is refreshed after any change 
 """
 
 from sources.base import Dataset, Source
-from sources.derived import jobs, stats, timeline
+from sources.derived import exports, jobs, stats, timeline
 from sources.derived.models import Day, SignificantPlace, Stay, Trip
 from sources.derived.models import Settings as DetectionSettings
 
@@ -27,5 +27,6 @@ SOURCE = Source(
     on_run_finished=jobs.enqueue_run,
     on_change=jobs.enqueue_enrich,
     stats=stats.stats,
+    exports=exports.WRITERS,
     map_layers=timeline.map_layers,
 )
