@@ -2,6 +2,8 @@
 
 Stays carry `place_id` (the significant place's id) and `place_name`: the user's name for
 it, else the gazetteer's town, as on the day page. Times are UTC with the local offset beside.
+Their counts join the export's audit record under their dataset names (the generic counts
+only hold datasets placed in time by a UTC instant).
 """
 
 import json
@@ -29,14 +31,14 @@ def csv_rows(window, counts):
     names = _place_names()
     yield line(CSV_COLUMNS)
     for row in rows(Stay, STAY_FIELDS, "started_at", window):
-        counts["derived_stay"] += 1
+        counts["derived_stay"] = counts.get("derived_stay", 0) + 1
         name = names.get(row["place_id"]) or place_label(_Named(row))
         yield line(["stay", iso(row["started_at"]), iso(row["ended_at"]), row["utc_offset_minutes"], row["tz_name"],
                     row["local_start_day"].isoformat(), deg(row["lat_e7"]), deg(row["lng_e7"]), "", "",
                     row["place_id"], name, row["city"], row["country_code"], "", "",
                     (row["ended_at"] - row["started_at"]).total_seconds()])
     for row in rows(Trip, TRIP_FIELDS, "started_at", window):
-        counts["derived_trip"] += 1
+        counts["derived_trip"] = counts.get("derived_trip", 0) + 1
         yield line(["trip", iso(row["started_at"]), iso(row["ended_at"]), row["utc_offset_minutes"], row["tz_name"],
                     row["local_start_day"].isoformat(), deg(row["start_lat_e7"]), deg(row["start_lng_e7"]),
                     deg(row["end_lat_e7"]), deg(row["end_lng_e7"]), "", "", "", "", row["mode"], row["distance_m"],
@@ -47,7 +49,7 @@ def ndjson(window, counts):
     names = _place_names()
     for kind, model, fields in (("derived_stay", Stay, STAY_FIELDS), ("derived_trip", Trip, TRIP_FIELDS)):
         for row in rows(model, fields, "started_at", window):
-            counts[kind] += 1
+            counts[kind] = counts.get(kind, 0) + 1
             extra = {"place_name": names.get(row["place_id"]) or place_label(_Named(row))} if kind == "derived_stay" \
                 else {}
             yield json.dumps({"kind": kind, **plain(row), **extra}, separators=(",", ":"), ensure_ascii=False,

@@ -12,10 +12,13 @@ SOURCE = Source(
     name="derived",
     label="Worked out from your points",
     formats={},
-    # Not a run's rows (no import_run_id): they are recomputed from the points that remain.
+    # Not a run's rows, nor placed in time for the generic counts, range delete and per-product
+    # summaries (they have no product nor import run): they follow the points. Deleting points
+    # (a run, a range) changes days' checksums and the days are worked out again from what remains;
+    # deleting everything deletes them too.
     datasets=(
-        Dataset("derived_stay", "Stays (worked out)", Stay, "started_at", by_run=False),
-        Dataset("derived_trip", "Trips (worked out)", Trip, "started_at", by_run=False),
+        Dataset("derived_stay", "Stays (worked out)", Stay, None, by_run=False),
+        Dataset("derived_trip", "Trips (worked out)", Trip, None, by_run=False),
         Dataset("significant_place", "Your places", SignificantPlace, None, by_run=False),
         Dataset("derived_day", "Enriched days", Day, None, by_run=False),
         Dataset("derived_settings", "Stay detection settings", DetectionSettings, None, by_run=False),
