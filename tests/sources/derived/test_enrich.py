@@ -190,3 +190,20 @@ def test_a_pass_written_in_many_small_batches_gives_the_same_rows(alice, committ
     actions.enrich(alice.pk, rebuild=True)
     with user_scope(alice.pk):
         assert derived_rows() == incremental
+
+
+def test_deleting_a_day_of_points_takes_its_stays_away_on_the_next_pass(alice, committed):
+    from explore.deletion import delete_range
+
+    fixes = _all_fixes()
+    insert_points(alice.pk, fixes)
+    actions.enrich(alice.pk)
+    with user_scope(alice.pk):  # as the delete page's request is
+        assert delete_range(alice, dt.date(2024, 3, 14), dt.date(2024, 3, 14)).deleted["location_point"] > 0
+    after_delete = actions.enrich(alice.pk)  # the checksum pass a deletion queues
+    with user_scope(alice.pk):
+        incremental = derived_rows()
+        assert not Stay.objects.filter(started_at__date=dt.date(2024, 3, 14)).exists()
+    assert actions.enrich(alice.pk, rebuild=True) == after_delete
+    with user_scope(alice.pk):
+        assert derived_rows() == incremental
