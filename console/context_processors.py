@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Timeline", "lake:day_index", "console.use_lake"),
     ("Search", "lake:search", "console.use_lake"),
     ("Stats", "lake:stats", "console.use_lake"),
+    ("Places", "lake:places", "console.use_lake"),
     ("Devices", "lake:devices", "console.use_lake"),
     ("Upload", "uploads:new", "console.use_lake"),
     ("Imports", "imports:list", "console.use_lake"),

@@ -212,6 +212,7 @@ INSTALLED_APPS = [
     "sources.chrome",
     "sources.keep",
     "sources.fit",
+    "sources.derived",  # after location: stays, trips and places are worked out from its points
     "imports",
     "uploads",
     "lifecycle",

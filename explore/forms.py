@@ -138,3 +138,39 @@ class DeleteForm(forms.Form):
             elif end < start:
                 self.add_error("end", "The end date is before the start date.")
         return cleaned
+
+
+class PlaceNameForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+
+
+class PlaceMergeForm(forms.Form):
+    """Merge the ticked places into one of them."""
+
+    into = forms.TypedChoiceField(coerce=int, label="Merge into")
+    merged = forms.TypedMultipleChoiceField(coerce=int, label="Places to merge")
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(place.id, place.label) for place in places]
+        self.fields["into"].choices = choices
+        self.fields["merged"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("into") is not None and not set(data.get("merged", ())) - {data["into"]}:
+            raise forms.ValidationError("Tick at least one other place to merge into the one you chose.")
+        return data
+
+
+class DetectionForm(forms.Form):
+    """A user's stay-detection parameters (sources.derived.detection.Params), within sensible bounds."""
+
+    radius_m = forms.FloatField(label="Stay radius (m)", min_value=20, max_value=1000, initial=100,
+                                help_text="How far fixes may wander and still be one stay.")
+    min_stay_minutes = forms.FloatField(label="Shortest stay (minutes)", min_value=1, max_value=24 * 60, initial=5)
+    max_gap_hours = forms.FloatField(label="Longest gap inside a stay (hours)", min_value=1, max_value=24 * 30,
+                                     initial=36, help_text="A night with the phone off at home is still one stay.")
+    max_accuracy_m = forms.FloatField(label="Ignore fixes less accurate than (m)", min_value=10, max_value=5000,
+                                      initial=250)
+    day = DayField(label="Preview on the day", required=False)

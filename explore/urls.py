@@ -16,4 +16,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("export/download", views.export_download, name="export_download"),
     path("delete/", views.delete, name="delete"),
+    path("places/", views.places, name="places"),
+    path("places/<int:place_id>/", views.place_update, name="place_update"),
+    path("places/settings/", views.place_settings, name="place_settings"),
 ]

@@ -7,22 +7,29 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from core.middleware import manual_user_scope
 from core.usercache import cached_for_user
 from explore import deletion, exports, mapdata, queries
-from explore.access import get_device_for_user
+from explore.access import get_device_for_user, get_place_for_user
 from explore.actions import rename_device
 from explore.forms import (
     DAY_RANGE_MESSAGE,
     FIRST_DAY,
     LAST_DAY,
     DeleteForm,
+    DetectionForm,
     DeviceForm,
     ExportForm,
     MapQueryForm,
+    PlaceMergeForm,
+    PlaceNameForm,
     SearchForm,
 )
+from sources.derived import actions as derived_actions
+from sources.derived.detection import Params
+from sources.derived.models import SignificantPlace
 from sources.location.models import Device
 from sources.summaries import last_refreshed
 
@@ -181,3 +188,60 @@ def delete(request):
         return render(request, "lake/deleted.html", {"result": result})
     return render(request, "lake/delete.html", {"form": form, "runs": runs, "counts": queries.per_product_counts()},
                   status=400 if request.method == "POST" else 200)
+
+
+@permission_required("console.use_lake", raise_exception=True)
+def places(request):
+    """The user's significant places: name, hide, merge."""
+    found = list(SignificantPlace.objects.filter(user=request.user, merged_into_id__isnull=True, visits__gt=0)
+                 .order_by("-visits", "id"))
+    merge = PlaceMergeForm(request.POST or None, places=found)
+    if request.method == "POST" and merge.is_valid():
+        count = derived_actions.merge_places(request.user.pk, merge.cleaned_data["into"],
+                                             merge.cleaned_data["merged"], request=request)
+        messages.success(request, f"Merged {count} place{'s' if count != 1 else ''}.")
+        return redirect("lake:places")
+    return render(request, "lake/places.html", {"places": found, "merge": merge, "kinds": SignificantPlace.Kind},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@permission_required("console.use_lake", raise_exception=True)
+def place_update(request, place_id):
+    place = get_place_for_user(request.user, place_id)
+    if "hidden" in request.POST:
+        derived_actions.hide_place(request.user.pk, place.pk, request.POST["hidden"] == "1", request=request)
+        messages.success(request, f"{place.label} is {'hidden' if request.POST['hidden'] == '1' else 'shown'}.")
+        return redirect("lake:places")
+    form = PlaceNameForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest("A place's name is at most 200 characters.")
+    derived_actions.rename_place(request.user.pk, place.pk, form.cleaned_data["name"], request=request)
+    messages.success(request, "Place renamed.")
+    return redirect("lake:places")
+
+
+@permission_required("console.use_lake", raise_exception=True)
+def place_settings(request):
+    """Stay detection parameters, previewed on a sample day before they are saved."""
+    current = derived_actions.params_for(request.user.pk)
+    initial = {**current.__dict__, "day": derived_actions.sample_day()}
+    data = request.POST if request.method == "POST" else (request.GET if "radius_m" in request.GET else None)
+    form = DetectionForm(data, initial=initial)
+    preview = None
+    if form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "day"}
+        params = Params(**values)
+        if request.method == "POST":
+            derived_actions.change_params(request.user.pk, params, request=request)
+            messages.success(request, "Saved. Your stays and trips are being worked out again with these settings.")
+            return redirect("lake:places")
+        day = form.cleaned_data["day"] or initial["day"]
+        if day is not None:
+            stays, trips = derived_actions.preview(day, params)
+            preview = {"day": day, "stays": stays, "trips": trips}
+    elif data is None and initial["day"] is not None:
+        stays, trips = derived_actions.preview(initial["day"], current)
+        preview = {"day": initial["day"], "stays": stays, "trips": trips}
+    return render(request, "lake/place_settings.html", {"form": form, "preview": preview},
+                  status=400 if data is not None and form.errors else 200)

@@ -79,6 +79,8 @@ class MapLayer:
     label: str  # e.g. "Saved places"
     # [[lat, lng, title, day-or-None], ...] (day: ISO date whose page the marker opens)
     markers: list
+    # [[[[lat, lng], ...], label, day-or-None], ...]: paths drawn as lines (derived trips)
+    lines: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -26,3 +26,11 @@ def utc_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The UTC instants any moment of local `day` can fall between, whatever its offset."""
     start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     return start - MAX_EAST, start + dt.timedelta(days=1) + MAX_WEST
+
+
+def local_day(when: dt.datetime, offset_minutes: int | None) -> dt.date | None:
+    """The one local-day rule: the calendar day of the wall-clock time at `when`, in the offset
+    the source stated, or where it stated none the offset of the place's time zone (derived rows
+    store it), or UTC. Day pages, filters, exports and stats place a thing on this day."""
+    at = local(when, offset_minutes)
+    return at.date() if at is not None else None

@@ -15,6 +15,7 @@ from sources.base import Dataset, Source
 from sources.calendar.source import SOURCE as CALENDAR
 from sources.chrome.source import SOURCE as CHROME
 from sources.contacts.source import SOURCE as CONTACTS
+from sources.derived.source import SOURCE as DERIVED
 from sources.detect import identify
 from sources.fit.source import SOURCE as FIT
 from sources.keep.source import SOURCE as KEEP
@@ -26,7 +27,7 @@ from sources.play.source import SOURCE as PLAY
 from sources.youtube.source import SOURCE as YOUTUBE
 
 SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY, KEEP, FIT, CALENDAR, CONTACTS,
-                               PHOTOS, MAIL)
+                               PHOTOS, MAIL, DERIVED)
 
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 

@@ -7,6 +7,7 @@ it increments) and yields text chunks; explore/exports.py streams them.
 import json
 from xml.sax.saxutils import escape
 
+from sources import geo
 from sources.export import CsvLines, deg, iso, plain, rows
 from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
 
@@ -17,7 +18,8 @@ VISIT_FIELDS = ("started_at", "ended_at", "utc_offset_minutes", "lat_e7", "lng_e
 SEGMENT_FIELDS = ("started_at", "ended_at", "utc_offset_minutes", "start_lat_e7", "start_lng_e7", "end_lat_e7",
                   "end_lng_e7", "distance_m", "activity_type", "confidence", "waypoints", "product", "import_run_id")
 CSV_COLUMNS = ("kind", "start", "end", "utc_offset_minutes", "lat", "lng", "end_lat", "end_lng", "name", "address",
-               "activity_type", "distance_m", "accuracy_m", "source", "device_tag", "product", "import_run_id")
+               "activity_type", "distance_m", "accuracy_m", "source", "device_tag", "product", "import_run_id",
+               "place_id", "place_name")
 
 
 def points(window):
@@ -109,18 +111,20 @@ def csv_rows(window, counts):
         counts["location_point"] += 1
         yield line(["location_point", iso(row["recorded_at"]), "", row["utc_offset_minutes"], deg(row["lat_e7"]),
                     deg(row["lng_e7"]), "", "", "", "", row["activity_type"], "", row["accuracy_m"], row["source"],
-                    row["device_tag"], row["product"], row["import_run_id"]])
+                    row["device_tag"], row["product"], row["import_run_id"], "", ""])
     for row in visits(window):
         counts["place_visit"] += 1
+        # Google's name where it gave one, else the offline gazetteer's town: never a bare place ID.
+        place_name = row["name"] or geo.place_name(deg(row["lat_e7"]), deg(row["lng_e7"])).label
         yield line(["place_visit", iso(row["started_at"]), iso(row["ended_at"]), row["utc_offset_minutes"],
                     deg(row["lat_e7"]), deg(row["lng_e7"]), "", "", row["name"], row["address"], "", "", "", "",
-                    "", row["product"], row["import_run_id"]])
+                    "", row["product"], row["import_run_id"], row["place_id"], place_name])
     for row in segments(window):
         counts["activity_segment"] += 1
         yield line(["activity_segment", iso(row["started_at"]), iso(row["ended_at"]), row["utc_offset_minutes"],
                     deg(row["start_lat_e7"]), deg(row["start_lng_e7"]), deg(row["end_lat_e7"]),
                     deg(row["end_lng_e7"]), "", "", row["activity_type"], row["distance_m"], "", "", "",
-                    row["product"], row["import_run_id"]])
+                    row["product"], row["import_run_id"], "", ""])
 
 
 # format name (explore.exports.FORMATS) -> writer(window, counts)

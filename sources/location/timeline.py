@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from sources import geo
 from sources.base import DayPart
 from sources.localtime import local, offset_label
 from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
@@ -21,7 +22,7 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
             continue
         entries.append({"kind": "visit", "start": begin, "end": local(visit.ended_at, visit.utc_offset_minutes),
                         "tz": offset_label(visit.utc_offset_minutes),
-                        "name": visit.name or visit.place_id or "Unnamed place", "address": visit.address,
+                        "name": visit.name or _gazetteer_name(visit), "address": visit.address,
                         "semantic_type": visit.semantic_type.removeprefix("TYPE_").replace("_", " ").lower(),
                         "lat": visit.lat_e7 / 1e7, "lng": visit.lng_e7 / 1e7})
     for segment in ActivitySegment.objects.filter(started_at__gte=start, started_at__lt=end).order_by("started_at"):
@@ -54,6 +55,11 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
         step = points / MAX_PATH_POINTS
         path = [path[int(i * step)] for i in range(MAX_PATH_POINTS)] + [path[-1]]
     return DayPart(entries, path, points)
+
+
+def _gazetteer_name(visit) -> str:
+    """A visit Google named only by a place ID reads as the offline gazetteer's town, never the raw ID."""
+    return geo.place_name(visit.lat_e7 / 1e7, visit.lng_e7 / 1e7).label
 
 
 def neighbour_day(before: dt.date | None = None, after: dt.date | None = None) -> dt.date | None:

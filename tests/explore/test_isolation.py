@@ -177,6 +177,27 @@ SAMPLE_ROWS = {
         " event AS (INSERT INTO user_data.event_outbox (user_id, seq, event_id, type, occurred_at, data)"
         " VALUES (%(user)s, 7, gen_random_uuid(), 'data.deleted', %(when)s, '{}') RETURNING id)",
     ),
+    "user_data.derived_stay": (
+        "user_id, started_at, ended_at, lat_e7, lng_e7, fixes, radius_m, utc_offset_minutes, offset_from,"
+        " end_utc_offset_minutes, tz_name, local_start_day, local_end_day, city, region, country, country_code",
+        "%(user)s, %(when)s, %(when)s, 488566000, 23522000, 3, 12.0, 60, 'zone', 60, 'Europe/Paris', %(when)s::date,"
+        " %(when)s::date, 'Paris', '', 'France', 'FR'",
+    ),
+    "user_data.derived_trip": (
+        "user_id, started_at, ended_at, start_lat_e7, start_lng_e7, end_lat_e7, end_lng_e7, distance_m, seconds,"
+        " mode, mode_from, fixes, path, utc_offset_minutes, end_utc_offset_minutes, tz_name, end_tz_name,"
+        " local_start_day, local_end_day",
+        "%(user)s, %(when)s, %(when)s, 488566000, 23522000, 488566000, 23522000, 0, 0, 'walking', 'speed', 0, '[]',"
+        " 60, 60, 'Europe/Paris', 'Europe/Paris', %(when)s::date, %(when)s::date",
+    ),
+    "user_data.significant_place": (
+        "user_id, lat_e7, lng_e7, name, city, region, country, country_code, kind, visits, total_seconds, hidden",
+        "%(user)s, 488566000, 23522000, 'Home', 'Paris', '', 'France', 'FR', 'home', 1, 60, false",
+    ),
+    "user_data.derived_settings": (
+        "user_id, radius_m, min_stay_minutes, max_gap_hours, max_accuracy_m", "%(user)s, 100, 5, 36, 250",
+    ),
+    "user_data.derived_day": ("user_id, day, points, checksum", "%(user)s, %(when)s::date, 1, 1"),
 }
 
 
