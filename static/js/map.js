@@ -8,7 +8,8 @@
   var status = document.getElementById("map-status");
   var form = document.getElementById("map-filters");
   var map = L.map("map", { preferCanvas: true, worldCopyJump: true }).setView([30, 0], 2);
-  L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.attribution }).addTo(map);
+  var baseNote = "";
+  window.lakeBaseMap(map, config, function (note) { baseNote = note; setStatus(lastMessage, lastKind); });
   var layer = L.layerGroup().addTo(map);
   var renderer = L.canvas({ padding: 0.2 });
   var pending = null;
@@ -57,7 +58,7 @@
   function setStatus(message, kind) {
     lastMessage = message;
     lastKind = kind;
-    status.textContent = layerProblem ? message + " " + layerProblem : message;
+    status.textContent = [message, layerProblem, baseNote].filter(Boolean).join(" ");
     // A layer's problem warns: the points' own message is still true.
     status.className = "map-status " + (layerProblem && kind !== "error" ? "warn" : kind);
   }
@@ -178,6 +179,18 @@
     return circle;
   }
 
+  // A line: [[[lat, lng], ...], label, day-or-null], drawn like a marker (tooltip, click opens the day).
+  function lineFor(line, colour, className) {
+    var day = isDay(line[2]) ? line[2] : null;
+    var path = L.polyline(line[0], {
+      renderer: layerRenderer, pane: "sourceLayers", weight: 4, color: colour, opacity: 0.85, className: className
+    }).bindTooltip(tooltipFor(String(line[1]), day), { sticky: true });
+    if (day) {
+      path.on("click", function () { window.location.assign(config.dayUrl + encodeURIComponent(day) + "/"); });
+    }
+    return path;
+  }
+
   function legendRow(list, colour, label, note) {
     var row = document.createElement("li");
     var swatch = document.createElement("span");
@@ -206,13 +219,13 @@
       var list = document.createElement("ul");
       legendRow(list, POINTS_COLOUR, POINTS_LABEL, "");
       layers.forEach(function (entry) {
-        var count = entry.markers.length.toLocaleString();
+        var count = (entry.markers.length + entry.lines.length).toLocaleString();
         legendRow(list, entry.colour, entry.label, entry.truncated ? "(first " + count + ")" : "(" + count + ")");
       });
       box.appendChild(list);
       var hint = document.createElement("p");
       hint.className = "muted";
-      hint.textContent = "Click a marker to open its day.";
+      hint.textContent = "Click a marker or a line to open its day.";
       box.appendChild(hint);
       L.DomEvent.disableClickPropagation(box);
       return box;
@@ -234,10 +247,15 @@
         markerFor(marker, colour, "source-marker source-marker-" + name).addTo(group);
         layerBounds.extend([marker[0], marker[1]]);
       });
+      (source.lines || []).forEach(function (line) {
+        if (!Array.isArray(line[0]) || line[0].length < 2) { return; }
+        lineFor(line, colour, "source-line source-line-" + name).addTo(group);
+        line[0].forEach(function (point) { layerBounds.extend(point); });
+      });
       group.addTo(map);
       overlays[escaped(source.label)] = group;
       drawn.push({ label: String(source.label), colour: colour, markers: source.markers,
-                   truncated: source.truncated });
+                   lines: source.lines || [], truncated: source.truncated });
       if (source.truncated) { truncated.push(String(source.label)); }
     });
     var narrow = window.matchMedia("(max-width: 640px)").matches;
@@ -245,7 +263,7 @@
     if (drawn.length) { legendControl(drawn).addTo(map); }
     document.getElementById("map").dataset.layers = String(drawn.length);
     if (truncated.length) {
-      layerProblem = "Only the first " + body.layers[0].max_markers.toLocaleString() + " markers of " +
+      layerProblem = "Only the first " + body.layers[0].max_markers.toLocaleString() + " markers or lines of " +
         truncated.join(", ") + " are shown.";
       setStatus(lastMessage, lastKind);
     }

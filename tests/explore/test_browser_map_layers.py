@@ -38,7 +38,7 @@ def test_the_map_draws_her_saved_places_and_a_click_opens_the_day(with_places, p
     assert "Saved places" in control and "Location history" in control
     assert page.locator(".leaflet-control-layers input[type=checkbox]:checked").count() == 2
     legend = page.locator("#map-legend").inner_text()
-    assert "Saved places (3)" in legend and "Click a marker to open its day." in legend
+    assert "Saved places (3)" in legend and "Click a marker or a line to open its day." in legend
     # The first answer frames the data and asks again for the new viewport: wait for that one.
     expect(page.locator("#map-status")).to_contain_text("60 points in view", timeout=15000)
     assert page.locator("#map img[src='x']").count() == 0  # a hostile title stays text
