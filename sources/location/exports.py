@@ -9,6 +9,7 @@ import json
 from xml.sax.saxutils import escape
 
 from sources.export import CsvLines, deg, iso, plain, rows
+from sources.labels import activity_label
 from sources.localtime import local
 from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
 
@@ -106,7 +107,7 @@ def gpx(window, counts):
                + "</wpt>\n")
     for row in segments(window):
         counts["activity_segment"] += 1
-        yield f"<rte><name>{escape(row['activity_type'])} {iso(row['started_at'])}</name>"
+        yield f"<rte><name>{escape(activity_label(row['activity_type']) or 'Moving')} {iso(row['started_at'])}</name>"
         for lat, lng in row["waypoints"] or []:
             yield f'<rtept lat="{deg(lat)}" lon="{deg(lng)}"/>'
         yield "</rte>\n"
