@@ -138,3 +138,27 @@ def test_a_layers_lines_draw_over_the_offline_base_and_a_click_opens_their_day(n
     expect(page.locator(".leaflet-tooltip")).to_contain_text("Train to Brussels <i>")
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(r".*/lake/day/2024-05-14/$"))
+
+
+def _import(user, path):
+    from imports.actions import create_run  # noqa: PLC0415 - the pipeline, for this one test's data
+    from imports.models import ImportRun  # noqa: PLC0415
+    from imports.pipeline import process_run  # noqa: PLC0415
+    from tests.imports.conftest import raw_file  # noqa: PLC0415
+
+    run = create_run(user, [raw_file(path)], source=ImportRun.Source.COMMAND, enqueue=False)
+    process_run(run.pk)
+
+
+def test_her_photos_layer_draws_over_the_offline_base(no_tiles, lake_people, page, tmp_path):
+    from tests.imports.conftest import make_zip  # noqa: PLC0415
+    from tests.sources.photos.test_import import EIFFEL, PHOTO, YEAR  # noqa: PLC0415
+
+    _import(lake_people.alice, make_zip(tmp_path / "photos.zip", {f"{YEAR}/IMG_1.JPG.json": EIFFEL,
+                                                                   f"{YEAR}/IMG_1.JPG": PHOTO}))
+    _sign_in(page, no_tiles, lake_people.alice)
+    page.goto(f"{no_tiles}/lake/map/")
+    expect(page.locator("#map path.source-marker-photos")).to_have_count(1, timeout=15000)
+    expect(page.locator("#map")).to_have_attribute("data-offline-base", "241")
+    assert "Photos (1)" in page.locator("#map-legend").inner_text()
+    page.screenshot(path=str(tmp_path / "photos-offline.png"))
