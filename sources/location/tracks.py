@@ -84,6 +84,31 @@ def _bounded(value: object, field: str, limit: float) -> float | None:
     return number
 
 
+# The common shapes, taken without the full validators (which still decide everything else):
+# a plain decimal degree, and a UTC instant with "Z".
+_PLAIN_DEGREE = re.compile(r"-?\d{1,3}(?:\.\d{1,15})?")
+_UTC_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z")
+
+
+def _e7(lat: object, lng: object) -> tuple[int, int]:
+    """e7_from_degrees, with a fast path for numbers and plain decimal texts."""
+    if lat.__class__ is str and lng.__class__ is str and _PLAIN_DEGREE.fullmatch(lat) \
+            and _PLAIN_DEGREE.fullmatch(lng):
+        lat, lng = float(lat), float(lng)
+    if lat.__class__ is float and lng.__class__ is float and -90 <= lat <= 90 and -180 <= lng <= 180:
+        return round(lat * 1e7), round(lng * 1e7)
+    return e7_from_degrees(lat, lng)
+
+
+def _iso(value: object, window: Window) -> tuple[datetime, int | None]:
+    """instant_from_iso, with a fast path for "…Z" instants (no stated offset, as there)."""
+    if value.__class__ is str and _UTC_Z.fullmatch(value):
+        at = datetime.fromisoformat(value)
+        if window[0] <= at <= window[1]:
+            return at, None
+    return instant_from_iso(value, window)
+
+
 def _point(at: datetime, lat_e7: int, lng_e7: int, *, offset: int | None = None, accuracy=None, altitude=None,
            velocity=None, heading=None, source: str | None = None) -> LocationPoint:
     return LocationPoint(recorded_at=at, lat_e7=lat_e7, lng_e7=lng_e7, utc_offset_minutes=offset,
@@ -178,11 +203,11 @@ def parse_gpx(stream) -> Iterator[Item]:
                 _release(element)
             return
         try:
-            lat, lng = e7_from_degrees(element.get("lat"), element.get("lon"))
+            lat, lng = _e7(element.get("lat"), element.get("lon"))
             when = _child_text(element, "time")
             if when is None:
                 raise RecordRejected(MISSING_TIMESTAMP, f"A GPX {_GPX_NOUNS[kind]} has no time.")
-            at, offset = instant_from_iso(when, window)
+            at, offset = _iso(when, window)
             point = _point(at, lat, lng, offset=offset, source=kind,
                            altitude=_bounded(_child_text(element, "ele"), "ele", _MAX_ALTITUDE_M),
                            velocity=_bounded(_child_text(element, "speed"), "speed", _MAX_SPEED_MPS),
@@ -234,8 +259,8 @@ def parse_kml(stream) -> Iterator[Item]:
             try:
                 if len(coord) < 2:
                     raise RecordRejected(MISSING_COORDINATES, "A gx:coord has no longitude and latitude.")
-                lat, lng = e7_from_degrees(coord[1], coord[0])
-                at, offset = instant_from_iso(when, window)
+                lat, lng = _e7(coord[1], coord[0])
+                at, offset = _iso(when, window)
                 altitude = _bounded(coord[2], "altitude", _MAX_ALTITUDE_M) if len(coord) > 2 else None
                 yield _point(at, lat, lng, offset=offset, altitude=altitude, source="track")
             except RecordRejected as exc:
@@ -258,10 +283,10 @@ def parse_kml(stream) -> Iterator[Item]:
                 if not coords:
                     raise RecordRejected(MISSING_COORDINATES, "A Placemark's Point has no coordinates.")
                 lng, lat, alt = coords[0]
-                lat_e7, lng_e7 = e7_from_degrees(lat, lng)
+                lat_e7, lng_e7 = _e7(lat, lng)
                 if when is None:
                     raise RecordRejected(MISSING_TIMESTAMP, "A Placemark has no TimeStamp or TimeSpan.")
-                at, offset = instant_from_iso(when, window)
+                at, offset = _iso(when, window)
                 point = _point(at, lat_e7, lng_e7, offset=offset, source="placemark",
                                altitude=_bounded(alt, "altitude", _MAX_ALTITUDE_M))
                 yield point
@@ -298,13 +323,13 @@ def _instant(value: object, window: Window) -> tuple[datetime, int | None]:
         number = to_float(value, "time")
         unit = "milliseconds" if abs(number) >= 1e11 else "seconds"
         return instant_from_epoch(value, unit, window), None
-    return instant_from_iso(value, window)
+    return _iso(value, window)
 
 
 def _lng_lat(position: object) -> tuple[int, int, float | None]:
     if not isinstance(position, list) or len(position) < 2:
         raise RecordRejected(MISSING_COORDINATES, "A GeoJSON position is not [longitude, latitude].")
-    lat, lng = e7_from_degrees(position[1], position[0])
+    lat, lng = _e7(position[1], position[0])
     altitude = _bounded(position[2], "altitude", _MAX_ALTITUDE_M) if len(position) > 2 else None
     return lat, lng, altitude
 
@@ -398,11 +423,11 @@ def _owntracks(line: str, window: Window) -> Item | None:
         # Transitions, waypoints of regions, cards and last wills hold no fix of their own.
         raise RecordRejected(UNSUPPORTED_RECORD,
                              f"An OwnTracks {clean_text(str(payload.get('_type')), 20)!r} message is not a position.")
-    lat, lng = e7_from_degrees(payload.get("lat"), payload.get("lon"))
+    lat, lng = _e7(payload.get("lat"), payload.get("lon"))
     if "tst" in payload:
         at = instant_from_epoch(payload["tst"], "seconds", window)
     else:
-        at, _ = instant_from_iso(match[1], window)
+        at, _ = _iso(match[1], window)
     velocity = _bounded(payload.get("vel"), "vel", _MAX_SPEED_MPS / _KMH)
     return _point(at, lat, lng, source="owntracks",
                   accuracy=_bounded(payload.get("acc"), "acc", _MAX_ACCURACY_M),
@@ -498,7 +523,7 @@ def parse_csv(stream) -> Iterator[Item]:
             try:
                 if len(row) != len(header):
                     raise RecordRejected(MALFORMED_RECORD, f"The row has {len(row)} cells, the header {len(header)}.")
-                lat, lng = e7_from_degrees(row[lat_at].strip() or None, row[lng_at].strip() or None)
+                lat, lng = _e7(row[lat_at].strip() or None, row[lng_at].strip() or None)
                 at, offset = _instant(row[time_at].strip() or None, window)
 
                 def cell(key, row=row):

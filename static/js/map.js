@@ -21,6 +21,7 @@
   var LAYER_COLOURS = ["#8250df", "#e16f24", "#1a7f37", "#bf3989", "#0a7c86"];
   var POINTS_LABEL = "Location history";
   var POINTS_COLOUR = "#3a7fdc";
+  var RAW_COLOUR = "#cf222e";
   var layerProblem = "";
   var lastMessage = "Loading…";
   var lastKind = "muted";
@@ -114,7 +115,7 @@
     } else {
       features.forEach(function (f) {
         L.circleMarker([f[0], f[1]], {
-          renderer: renderer, radius: 3, weight: 0, fillColor: "#cf222e", fillOpacity: 0.8
+          renderer: renderer, radius: 3, weight: 0, fillColor: RAW_COLOUR, fillOpacity: 0.8
         }).bindTooltip(text(f[2])).addTo(layer);
       });
       if (data.truncated) {
@@ -125,6 +126,8 @@
       }
     }
     document.getElementById("map").dataset.features = String(features.length);
+    pointsMode = data.mode === "grid" ? "grid" : "points";
+    updatePointsLegend();
     var bounds = L.latLngBounds(features.map(function (f) { return [f[0], f[1]]; }));
     if (!features.length) {
       setStatus("No points in this view: pan out, or change the filters.", "muted");
@@ -209,6 +212,19 @@
     }
     row.appendChild(words);
     list.appendChild(row);
+    return row;
+  }
+
+  // The points' legend row says how they are drawn now: cells sized by count far out, dots up close.
+  var pointsMode = "grid";
+  function updatePointsLegend() {
+    var row = document.getElementById("map-legend-points");
+    if (!row) { return; }
+    row.querySelector(".map-legend-swatch").style.backgroundColor = pointsMode === "grid" ? POINTS_COLOUR
+      : RAW_COLOUR;
+    row.querySelector(".muted").textContent = pointsMode === "grid"
+      ? " (bigger circle, more points)"
+      : " (one dot per point)";
   }
 
   function legendControl(layers) {
@@ -217,16 +233,18 @@
       var box = L.DomUtil.create("div", "map-legend leaflet-bar");
       box.id = "map-legend";
       var list = document.createElement("ul");
-      legendRow(list, POINTS_COLOUR, POINTS_LABEL, "");
+      legendRow(list, POINTS_COLOUR, POINTS_LABEL, " ").id = "map-legend-points";
       layers.forEach(function (entry) {
         var count = (entry.markers.length + entry.lines.length).toLocaleString();
         legendRow(list, entry.colour, entry.label, entry.truncated ? "(first " + count + ")" : "(" + count + ")");
       });
       box.appendChild(list);
-      var hint = document.createElement("p");
-      hint.className = "muted";
-      hint.textContent = "Click a marker or a line to open its day.";
-      box.appendChild(hint);
+      if (layers.length) {
+        var hint = document.createElement("p");
+        hint.className = "muted";
+        hint.textContent = "Click a marker or a line to open its day.";
+        box.appendChild(hint);
+      }
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -260,7 +278,8 @@
     });
     var narrow = window.matchMedia("(max-width: 640px)").matches;
     L.control.layers(null, overlays, { collapsed: narrow, position: "topright" }).addTo(map);
-    if (drawn.length) { legendControl(drawn).addTo(map); }
+    legendControl(drawn).addTo(map);
+    updatePointsLegend();
     document.getElementById("map").dataset.layers = String(drawn.length);
     if (truncated.length) {
       layerProblem = "Only the first " + body.layers[0].max_markers.toLocaleString() + " markers or lines of " +
@@ -278,6 +297,8 @@
       .catch(function (error) {
         layerProblem = "Could not load the saved places and other layers: " + reason(error);
         setStatus(lastMessage, lastKind);
+        legendControl([]).addTo(map);
+        updatePointsLegend();
         layersAnswered = true;
         frameFirstView();
       });

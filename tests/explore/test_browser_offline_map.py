@@ -100,6 +100,10 @@ def test_with_no_tile_server_configured_the_map_and_the_day_use_the_offline_base
         "No tile server is configured: showing the offline map of countries.", timeout=15000)
     expect(page.locator("#map")).to_have_attribute("data-offline-base", "241")
     assert page.locator("#map .leaflet-tile-pane img").count() == 0  # nothing asked of a tile server
+    # With no layer of any source, the legend still says how the points are drawn.
+    expect(page.locator("#map-legend")).to_contain_text("Location history")
+    expect(page.locator("#map-legend")).to_contain_text("bigger circle, more points")
+    page.screenshot(path=str(tmp_path / "offline-map-legend.png"))
 
     page.goto(f"{no_tiles}/lake/day/")
     expect(page.locator("#day-map")).to_have_attribute("data-offline-base", "241", timeout=15000)

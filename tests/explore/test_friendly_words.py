@@ -118,6 +118,8 @@ def test_the_day_and_the_stats_say_the_words_instead(codes_everywhere, browser_f
     client = browser_for(codes_everywhere.alice)
     day = " ".join(shown_text(client.get(f"/lake/day/{DAY}/").content.decode()))
     assert "Driving · 12000 m" in day and "Some new google mode" in day and "Searched address" in day
+    # A waypoint's visit is a moment, not a stay: one time, not "20:00–20:00".
+    assert "Marked spot" in day and "20:00–20:00" not in day and "20:00" in day
     stats = " ".join(shown_text(client.get("/lake/stats/").content.decode()))
     assert "Driving" in stats and "Walking" in stats
     home = " ".join(shown_text(client.get("/").content.decode()))
