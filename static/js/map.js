@@ -32,8 +32,15 @@
 
   function params() {
     var query = new URLSearchParams();
-    query.set("bbox", map.getBounds().toBBoxString());
-    query.set("zoom", String(map.getZoom()));
+    if (fitted) {
+      query.set("bbox", map.getBounds().toBBoxString());
+      query.set("zoom", String(map.getZoom()));
+    } else {
+      // Not framed yet (the first answer, new filters): ask about the whole world in cells,
+      // so the frame holds all the data the filters keep, not what the old view showed.
+      query.set("bbox", "-180,-90,180,90");
+      query.set("zoom", "2");
+    }
     ["start", "end", "device"].forEach(function (name) {
       var value = form.elements[name].value;
       if (value) { query.set(name, value); }
@@ -111,7 +118,7 @@
         }).bindTooltip(text(f[2].toLocaleString() + " points")).addTo(layer);
       });
       setStatus(data.total.toLocaleString() + " points in view, in " + features.length +
-        " cells. Zoom in to " + config.rawZoom + "+ to see single points.", "muted");
+        (features.length === 1 ? " cell" : " cells") + ". Zoom in to " + config.rawZoom + "+ to see single points.", "muted");
     } else {
       features.forEach(function (f) {
         L.circleMarker([f[0], f[1]], {
@@ -135,11 +142,19 @@
     if (firstPoints === null) {
       firstPoints = bounds;
       frameFirstView();
-    } else if (!fitted && data.mode === "grid" && features.length) {
-      // New filters: frame what they kept rather than the whole world.
+    } else if (!fitted) {
+      // New filters: frame what they kept, wherever it is.
       fitted = true;
-      map.fitBounds(bounds.pad(0.1), { maxZoom: 13 });
+      frame(bounds);
     }
+  }
+
+  // Fit the view to `bounds` and load what it shows: moveend does that when the view moved; an
+  // unmoved view (or no bounds) still holds the whole world's cells, so ask for the view itself.
+  function frame(bounds) {
+    var before = map.getCenter().toString() + "/" + map.getZoom();
+    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 13, animate: false }); }
+    if (before === map.getCenter().toString() + "/" + map.getZoom()) { load(); }
   }
 
   // Frame the data rather than the whole world: the points and the layers' markers.
@@ -149,7 +164,7 @@
     var bounds = L.latLngBounds([]);
     if (firstPoints.isValid()) { bounds.extend(firstPoints); }
     if (layerBounds && layerBounds.isValid()) { bounds.extend(layerBounds); }
-    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 13 }); }
+    frame(bounds);
   }
 
   function isDay(value) {
@@ -314,6 +329,8 @@
       .catch(function (error) {
         if (error.name === "AbortError") { return; }
         setStatus("Could not load the map data: " + reason(error), "error");
+        // Refused filters keep the view where it is: the next pan asks about that view again.
+        if (firstPoints !== null) { fitted = true; }
         if (firstPoints === null) {
           firstPoints = L.latLngBounds([]);
           frameFirstView();

@@ -166,3 +166,44 @@ def test_her_photos_layer_draws_over_the_offline_base(no_tiles, lake_people, pag
     expect(page.locator("#map")).to_have_attribute("data-offline-base", "241")
     assert "Photos (1)" in page.locator("#map-legend").inner_text()
     page.screenshot(path=str(tmp_path / "photos-offline.png"))
+
+
+TOKYO_DAY = "2024-05-20"
+
+
+def _add_tokyo(user_id, n=12):
+    import datetime as dt  # noqa: PLC0415
+
+    from django.db import connections  # noqa: PLC0415
+
+    start = dt.datetime(2024, 5, 20, 1, tzinfo=dt.UTC)
+    rows = [(user_id, start + dt.timedelta(minutes=10 * i), 356762000 + i * 500, 1396503000 + i * 500)
+            for i in range(n)]
+    with connections["owner"].cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO timeseries.location_point (user_id, recorded_at, lat_e7, lng_e7, source, platform, "
+            "activity_type, product) VALUES (%s, %s, %s, %s, 'GPS', '', '', 'location.records')", rows)
+    return n
+
+
+def test_the_first_view_frames_all_her_data_and_a_filter_reframes_on_what_it_keeps(no_tiles, lake_people, page,
+                                                                                 tmp_path):
+    tokyo = _add_tokyo(lake_people.alice.pk)
+    _sign_in(page, no_tiles, lake_people.alice)
+    page.goto(f"{no_tiles}/lake/map/")
+    status = page.locator("#map-status")
+    # Paris and Tokyo both in the first frame: every one of her points is in view.
+    expect(status).to_contain_text(f"{60 + tokyo} points in view", timeout=15000)
+
+    page.fill("#f-start", "2024-05-14")
+    page.fill("#f-end", "2024-05-14")
+    page.click("#map-filters button[type=submit]")
+    expect(status).to_contain_text("30 points in view", timeout=15000)  # framed on that Paris day
+
+    # Tokyo's day lies outside the Paris view: the filter moves the view there.
+    page.fill("#f-start", TOKYO_DAY)
+    page.fill("#f-end", TOKYO_DAY)
+    page.click("#map-filters button[type=submit]")
+    expect(status).to_contain_text(f"{tokyo} points in view", timeout=15000)
+    assert "No points in this view" not in status.inner_text()
+    page.screenshot(path=str(tmp_path / "reframed-tokyo.png"))
