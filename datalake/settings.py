@@ -289,6 +289,10 @@ NPM_STATIC = {
     "vendor/chartjs": "chart.js/dist",
     "vendor/htmx": "htmx.org/dist",
     "vendor/tus": "tus-js-client/dist",
+    # The map's offline base (static/js/map.js): Natural Earth countries as TopoJSON, and the
+    # decoder that turns them into GeoJSON for Leaflet, used when no tile server answers.
+    "vendor/world-atlas": "world-atlas",
+    "vendor/topojson": "topojson-client/dist",
 }
 STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (prefix, BASE_DIR / "node_modules" / folder)

@@ -206,7 +206,8 @@ MAX_LAYER_MARKERS = 2000
 def source_layers(max_markers: int = MAX_LAYER_MARKERS) -> list[dict]:
     """Every registered source's map layers, as JSON-ready dicts, at most `max_markers` markers each.
 
-    {"name", "label", "markers": [[lat, lng, title, day-or-null], ...], "truncated": bool,
+    {"name", "label", "markers": [[lat, lng, title, day-or-null], ...],
+    "lines": [[[[lat, lng], ...], label, day-or-null], ...], "truncated": bool,
     "max_markers": n}. The sources' queries run in the caller's user scope like the points'.
     """
     layers = []
@@ -215,7 +216,9 @@ def source_layers(max_markers: int = MAX_LAYER_MARKERS) -> list[dict]:
             continue
         for layer in source.map_layers():
             layers.append({"name": layer.name, "label": layer.label, "markers": layer.markers[:max_markers],
-                           "truncated": len(layer.markers) > max_markers, "max_markers": max_markers})
+                           "lines": layer.lines[:max_markers],
+                           "truncated": len(layer.markers) > max_markers or len(layer.lines) > max_markers,
+                           "max_markers": max_markers})
     return layers
 
 

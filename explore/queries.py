@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min, Sum
 
 from imports.models import ImportFile, ImportRun
 from sources import registry
+from sources.labels import activity_label
 from sources.localtime import utc_window
 
 # (label, model, time field) of every dataset placed in time, across all sources.
@@ -272,13 +273,15 @@ def stats(grain: str = "month") -> dict:
         cursor.execute("SELECT day, points FROM analytics.my_daily WHERE points > 0 ORDER BY day")
         daily = cursor.fetchall()
     labels = sorted({row[0] for row in periods})
-    types = sorted({row[1] for row in periods})
+    # The charts' series are named in words (sources.labels); two codes with one name share it.
+    types = sorted({activity_label(row[1]) for row in periods})
     index = {label: i for i, label in enumerate(labels)}
     distance = {t: [0.0] * len(labels) for t in types}
     duration = {t: [0.0] * len(labels) for t in types}
     for period, activity, metres, seconds in periods:
-        distance[activity][index[period]] = round(metres / 1000, 2)
-        duration[activity][index[period]] = round(seconds / 3600, 2)
+        name = activity_label(activity)
+        distance[name][index[period]] = round(distance[name][index[period]] + metres / 1000, 2)
+        duration[name][index[period]] = round(duration[name][index[period]] + seconds / 3600, 2)
     return {
         "grain": grain,
         # Every other source's tables (My Activity per product, top channels, …)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import BadRequest
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,10 @@ from sources.derived.detection import Params
 from sources.derived.models import SignificantPlace
 from sources.location.models import Device
 from sources.summaries import last_refreshed
+
+# The maps' base when no tile server answers (static/js/basemap.js): Natural Earth at 1:50m,
+# 756 KB of TopoJSON (about 200 KB compressed by whitenoise), fine enough to zoom to a country.
+OFFLINE_BASE = "vendor/world-atlas/countries-50m.json"
 
 
 def _utc_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -62,6 +67,7 @@ def map_page(request):
     return render(request, "lake/map.html", {
         "devices": Device.objects.filter(user=request.user).order_by("name"),
         "map_config": {"tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
+                       "offlineUrl": static(OFFLINE_BASE),
                        "dataUrl": reverse("lake:map_data"), "maxFeatures": settings.MAP_MAX_FEATURES,
                        "rawZoom": mapdata.RAW_ZOOM, "layersUrl": reverse("lake:map_layers"),
                        # A marker's day page is this followed by "<day>/" (the lake:day route).
@@ -117,7 +123,8 @@ def day(request, day):
     map_data = {"path": timeline.path,
                 "visits": [[e["lat"], e["lng"], e["name"]] for e in timeline.entries if e["kind"] == "visit"],
                 "segments": [e["waypoints"] for e in timeline.entries if e["kind"] == "segment"],
-                "tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+                "tileUrl": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
+                "offlineUrl": static(OFFLINE_BASE)}
     return render(request, "lake/day.html", {"timeline": timeline, "entries": entries, "only": only,
                                              "day_map": map_data})
 

@@ -73,13 +73,13 @@ class StatsTable:
 
 @dataclass(frozen=True)
 class MapLayer:
-    """Things of a source drawn on the map as a layer of their own (saved places, photos)."""
+    """Things of a source drawn on the map as a layer of their own (saved places, photos, trips)."""
 
     name: str  # e.g. "saved_places"
     label: str  # e.g. "Saved places"
     # [[lat, lng, title, day-or-None], ...] (day: ISO date whose page the marker opens)
     markers: list
-    # [[[[lat, lng], ...], label, day-or-None], ...]: paths drawn as lines (derived trips)
+    # [[[[lat, lng], ...], label, day-or-None], ...]: polylines (trips), drawn and clicked like markers
     lines: list = field(default_factory=list)
 
 

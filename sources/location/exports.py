@@ -4,11 +4,14 @@ Each writer takes the time window and a dict of counts (one per table, which
 it increments) and yields text chunks; explore/exports.py streams them.
 """
 
+import datetime as dt
 import json
 from xml.sax.saxutils import escape
 
 from sources import geo
 from sources.export import CsvLines, deg, iso, plain, rows
+from sources.labels import activity_label
+from sources.localtime import local
 from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
 
 POINT_FIELDS = ("recorded_at", "utc_offset_minutes", "lat_e7", "lng_e7", "accuracy_m", "altitude_m", "velocity_mps",
@@ -74,8 +77,28 @@ def geojson(window, counts):
     yield "]}\n"
 
 
+# A pause longer than this between two fixes ends a track segment: GPX readers draw a
+# segment as one line, and a straight line over an hour without data is a guess, not a path.
+SEGMENT_GAP = dt.timedelta(hours=1)
+
+
+def starts_segment(previous: dict | None, row: dict) -> bool:
+    """Whether point `row` opens a new track segment after `previous` (points in time order).
+
+    A new local day (the point's own stated offset, UTC where the source stated none, as the
+    day page counts days) or a gap over SEGMENT_GAP starts one.
+    """
+    if previous is None:
+        return True
+    if row["recorded_at"] - previous["recorded_at"] > SEGMENT_GAP:
+        return True
+    day = local(row["recorded_at"], row["utc_offset_minutes"]).date()
+    return day != local(previous["recorded_at"], previous["utc_offset_minutes"]).date()
+
+
 def gpx(window, counts):
-    """GPX 1.1: visits as waypoints, the points as one track, segments as routes."""
+    """GPX 1.1: visits as waypoints, segments as routes, the points as one track: one segment per
+    local day, and a new one after a gap of over an hour."""
     yield ('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="Datapunk Lake" '
            'xmlns="http://www.topografix.com/GPX/1/1">\n')
     for row in visits(window):
@@ -86,18 +109,22 @@ def gpx(window, counts):
                + "</wpt>\n")
     for row in segments(window):
         counts["activity_segment"] += 1
-        yield f"<rte><name>{escape(row['activity_type'])} {iso(row['started_at'])}</name>"
+        yield f"<rte><name>{escape(activity_label(row['activity_type']) or 'Moving')} {iso(row['started_at'])}</name>"
         for lat, lng in row["waypoints"] or []:
             yield f'<rtept lat="{deg(lat)}" lon="{deg(lng)}"/>'
         yield "</rte>\n"
-    yield "<trk><name>Location history</name><trkseg>\n"
+    yield "<trk><name>Location history</name>\n"
+    previous = None
     for row in points(window):
         counts["location_point"] += 1
+        if starts_segment(previous, row):
+            yield ("</trkseg>\n" if previous is not None else "") + "<trkseg>\n"
+        previous = row
         yield (f'<trkpt lat="{deg(row["lat_e7"])}" lon="{deg(row["lng_e7"])}">'
                + (f"<ele>{row['altitude_m']}</ele>" if row["altitude_m"] is not None else "")
                + f"<time>{iso(row['recorded_at'])}</time>"
                + (f"<src>{escape(row['source'])}</src>" if row["source"] else "") + "</trkpt>\n")
-    yield "</trkseg></trk>\n</gpx>\n"
+    yield ("</trkseg>" if previous is not None else "") + "</trk>\n</gpx>\n"
 
 
 # A spreadsheet runs a cell starting with one of these as a formula

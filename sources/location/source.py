@@ -10,6 +10,7 @@ from sources.location.devices import upsert_devices
 from sources.location.models import ActivitySegment, Device, LocationPoint, PlaceVisit
 from sources.location.parsers import FORMATS
 from sources.location.tables import LOAD_POINTS, LOAD_SEGMENTS, LOAD_VISITS
+from sources.location.tracks import FORMATS as TRACK_FORMATS
 
 _SEGMENT_ROW = attrgetter(*LOAD_SEGMENTS.columns[:-1])
 
@@ -25,7 +26,8 @@ def _store_devices(devices: list[records.Device], *, user_id: int) -> int:
 SOURCE = Source(
     name="location",
     label="Location history",
-    formats=FORMATS,
+    # Google's own formats, then the files people bring from other apps (sources/location/tracks.py).
+    formats=FORMATS | TRACK_FORMATS,
     datasets=(
         Dataset("location_point", "Location points", LocationPoint, "recorded_at"),
         Dataset("place_visit", "Place visits", PlaceVisit, "started_at"),
@@ -55,5 +57,7 @@ SOURCE = Source(
         "location.ios": "Timeline from an iPhone",
         # Not Takeout: live positions a phone app posts to the API (api/ingest.py).
         "owntracks": "Live locations from OwnTracks", "overland": "Live locations from Overland",
+        "location.gpx": "GPX track", "location.kml": "KML (Google Earth)", "location.geojson": "GeoJSON track",
+        "location.owntracks": "OwnTracks Recorder", "location.csv": "CSV of positions",
     },
 )

@@ -4,6 +4,7 @@ import datetime as dt
 
 from sources import geo
 from sources.base import DayPart
+from sources.labels import activity_label, place_type_label
 from sources.localtime import local, offset_label
 from sources.location.models import ActivitySegment, LocationPoint, PlaceVisit
 
@@ -23,7 +24,7 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
         entries.append({"kind": "visit", "start": begin, "end": local(visit.ended_at, visit.utc_offset_minutes),
                         "tz": offset_label(visit.utc_offset_minutes),
                         "name": visit.name or _gazetteer_name(visit), "address": visit.address,
-                        "semantic_type": visit.semantic_type.removeprefix("TYPE_").replace("_", " ").lower(),
+                        "semantic_type": place_type_label(visit.semantic_type),
                         "lat": visit.lat_e7 / 1e7, "lng": visit.lng_e7 / 1e7})
     for segment in ActivitySegment.objects.filter(started_at__gte=start, started_at__lt=end).order_by("started_at"):
         begin = local(segment.started_at, segment.utc_offset_minutes)
@@ -35,7 +36,8 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
                          [segment.end_lat_e7 / 1e7, segment.end_lng_e7 / 1e7]]
         entries.append({"kind": "segment", "start": begin, "end": local(segment.ended_at, segment.utc_offset_minutes),
                         "tz": offset_label(segment.utc_offset_minutes),
-                        "activity_type": segment.activity_type, "distance_m": segment.distance_m,
+                        "activity_type": segment.activity_type, "activity": activity_label(segment.activity_type),
+                        "distance_m": segment.distance_m,
                         "waypoints": waypoints})
     path, runs = [], []
     for when, offset, lat, lng in LocationPoint.objects.filter(recorded_at__gte=start, recorded_at__lt=end).order_by(

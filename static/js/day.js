@@ -3,7 +3,8 @@
   "use strict";
   var data = JSON.parse(document.getElementById("day-data").textContent);
   var map = L.map("day-map", { preferCanvas: true });
-  L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.attribution }).addTo(map);
+  // The base layer's note is for the map page; here the offline countries speak for themselves.
+  window.lakeBaseMap(map, data, function () {});
   var bounds = L.latLngBounds([]);
 
   // Leaflet sets a string tooltip as innerHTML; a place name is the user's

@@ -8,7 +8,8 @@
   var status = document.getElementById("map-status");
   var form = document.getElementById("map-filters");
   var map = L.map("map", { preferCanvas: true, worldCopyJump: true }).setView([30, 0], 2);
-  L.tileLayer(config.tileUrl, { maxZoom: 19, attribution: config.attribution }).addTo(map);
+  var baseNote = "";
+  window.lakeBaseMap(map, config, function (note) { baseNote = note; setStatus(lastMessage, lastKind); });
   var layer = L.layerGroup().addTo(map);
   var renderer = L.canvas({ padding: 0.2 });
   var pending = null;
@@ -20,6 +21,7 @@
   var LAYER_COLOURS = ["#8250df", "#e16f24", "#1a7f37", "#bf3989", "#0a7c86"];
   var POINTS_LABEL = "Location history";
   var POINTS_COLOUR = "#3a7fdc";
+  var RAW_COLOUR = "#cf222e";
   var layerProblem = "";
   var lastMessage = "Loading…";
   var lastKind = "muted";
@@ -30,8 +32,15 @@
 
   function params() {
     var query = new URLSearchParams();
-    query.set("bbox", map.getBounds().toBBoxString());
-    query.set("zoom", String(map.getZoom()));
+    if (fitted) {
+      query.set("bbox", map.getBounds().toBBoxString());
+      query.set("zoom", String(map.getZoom()));
+    } else {
+      // Not framed yet (the first answer, new filters): ask about the whole world in cells,
+      // so the frame holds all the data the filters keep, not what the old view showed.
+      query.set("bbox", "-180,-90,180,90");
+      query.set("zoom", "2");
+    }
     ["start", "end", "device"].forEach(function (name) {
       var value = form.elements[name].value;
       if (value) { query.set(name, value); }
@@ -57,7 +66,7 @@
   function setStatus(message, kind) {
     lastMessage = message;
     lastKind = kind;
-    status.textContent = layerProblem ? message + " " + layerProblem : message;
+    status.textContent = [message, layerProblem, baseNote].filter(Boolean).join(" ");
     // A layer's problem warns: the points' own message is still true.
     status.className = "map-status " + (layerProblem && kind !== "error" ? "warn" : kind);
   }
@@ -109,11 +118,11 @@
         }).bindTooltip(text(f[2].toLocaleString() + " points")).addTo(layer);
       });
       setStatus(data.total.toLocaleString() + " points in view, in " + features.length +
-        " cells. Zoom in to " + config.rawZoom + "+ to see single points.", "muted");
+        (features.length === 1 ? " cell" : " cells") + ". Zoom in to " + config.rawZoom + "+ to see single points.", "muted");
     } else {
       features.forEach(function (f) {
         L.circleMarker([f[0], f[1]], {
-          renderer: renderer, radius: 3, weight: 0, fillColor: "#cf222e", fillOpacity: 0.8
+          renderer: renderer, radius: 3, weight: 0, fillColor: RAW_COLOUR, fillOpacity: 0.8
         }).bindTooltip(text(f[2])).addTo(layer);
       });
       if (data.truncated) {
@@ -124,6 +133,8 @@
       }
     }
     document.getElementById("map").dataset.features = String(features.length);
+    pointsMode = data.mode === "grid" ? "grid" : "points";
+    updatePointsLegend();
     var bounds = L.latLngBounds(features.map(function (f) { return [f[0], f[1]]; }));
     if (!features.length) {
       setStatus("No points in this view: pan out, or change the filters.", "muted");
@@ -131,11 +142,19 @@
     if (firstPoints === null) {
       firstPoints = bounds;
       frameFirstView();
-    } else if (!fitted && data.mode === "grid" && features.length) {
-      // New filters: frame what they kept rather than the whole world.
+    } else if (!fitted) {
+      // New filters: frame what they kept, wherever it is.
       fitted = true;
-      map.fitBounds(bounds.pad(0.1), { maxZoom: 13 });
+      frame(bounds);
     }
+  }
+
+  // Fit the view to `bounds` and load what it shows: moveend does that when the view moved; an
+  // unmoved view (or no bounds) still holds the whole world's cells, so ask for the view itself.
+  function frame(bounds) {
+    var before = map.getCenter().toString() + "/" + map.getZoom();
+    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 13, animate: false }); }
+    if (before === map.getCenter().toString() + "/" + map.getZoom()) { load(); }
   }
 
   // Frame the data rather than the whole world: the points and the layers' markers.
@@ -145,7 +164,7 @@
     var bounds = L.latLngBounds([]);
     if (firstPoints.isValid()) { bounds.extend(firstPoints); }
     if (layerBounds && layerBounds.isValid()) { bounds.extend(layerBounds); }
-    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.1), { maxZoom: 13 }); }
+    frame(bounds);
   }
 
   function isDay(value) {
@@ -178,6 +197,18 @@
     return circle;
   }
 
+  // A line: [[[lat, lng], ...], label, day-or-null], drawn like a marker (tooltip, click opens the day).
+  function lineFor(line, colour, className) {
+    var day = isDay(line[2]) ? line[2] : null;
+    var path = L.polyline(line[0], {
+      renderer: layerRenderer, pane: "sourceLayers", weight: 4, color: colour, opacity: 0.85, className: className
+    }).bindTooltip(tooltipFor(String(line[1]), day), { sticky: true });
+    if (day) {
+      path.on("click", function () { window.location.assign(config.dayUrl + encodeURIComponent(day) + "/"); });
+    }
+    return path;
+  }
+
   function legendRow(list, colour, label, note) {
     var row = document.createElement("li");
     var swatch = document.createElement("span");
@@ -196,6 +227,19 @@
     }
     row.appendChild(words);
     list.appendChild(row);
+    return row;
+  }
+
+  // The points' legend row says how they are drawn now: cells sized by count far out, dots up close.
+  var pointsMode = "grid";
+  function updatePointsLegend() {
+    var row = document.getElementById("map-legend-points");
+    if (!row) { return; }
+    row.querySelector(".map-legend-swatch").style.backgroundColor = pointsMode === "grid" ? POINTS_COLOUR
+      : RAW_COLOUR;
+    row.querySelector(".muted").textContent = pointsMode === "grid"
+      ? " (bigger circle, more points)"
+      : " (one dot per point)";
   }
 
   function legendControl(layers) {
@@ -204,16 +248,18 @@
       var box = L.DomUtil.create("div", "map-legend leaflet-bar");
       box.id = "map-legend";
       var list = document.createElement("ul");
-      legendRow(list, POINTS_COLOUR, POINTS_LABEL, "");
+      legendRow(list, POINTS_COLOUR, POINTS_LABEL, " ").id = "map-legend-points";
       layers.forEach(function (entry) {
-        var count = entry.markers.length.toLocaleString();
+        var count = (entry.markers.length + entry.lines.length).toLocaleString();
         legendRow(list, entry.colour, entry.label, entry.truncated ? "(first " + count + ")" : "(" + count + ")");
       });
       box.appendChild(list);
-      var hint = document.createElement("p");
-      hint.className = "muted";
-      hint.textContent = "Click a marker to open its day.";
-      box.appendChild(hint);
+      if (layers.length) {
+        var hint = document.createElement("p");
+        hint.className = "muted";
+        hint.textContent = "Click a marker or a line to open its day.";
+        box.appendChild(hint);
+      }
       L.DomEvent.disableClickPropagation(box);
       return box;
     };
@@ -234,18 +280,24 @@
         markerFor(marker, colour, "source-marker source-marker-" + name).addTo(group);
         layerBounds.extend([marker[0], marker[1]]);
       });
+      (source.lines || []).forEach(function (line) {
+        if (!Array.isArray(line[0]) || line[0].length < 2) { return; }
+        lineFor(line, colour, "source-line source-line-" + name).addTo(group);
+        line[0].forEach(function (point) { layerBounds.extend(point); });
+      });
       group.addTo(map);
       overlays[escaped(source.label)] = group;
       drawn.push({ label: String(source.label), colour: colour, markers: source.markers,
-                   truncated: source.truncated });
+                   lines: source.lines || [], truncated: source.truncated });
       if (source.truncated) { truncated.push(String(source.label)); }
     });
     var narrow = window.matchMedia("(max-width: 640px)").matches;
     L.control.layers(null, overlays, { collapsed: narrow, position: "topright" }).addTo(map);
-    if (drawn.length) { legendControl(drawn).addTo(map); }
+    legendControl(drawn).addTo(map);
+    updatePointsLegend();
     document.getElementById("map").dataset.layers = String(drawn.length);
     if (truncated.length) {
-      layerProblem = "Only the first " + body.layers[0].max_markers.toLocaleString() + " markers of " +
+      layerProblem = "Only the first " + body.layers[0].max_markers.toLocaleString() + " markers or lines of " +
         truncated.join(", ") + " are shown.";
       setStatus(lastMessage, lastKind);
     }
@@ -260,6 +312,8 @@
       .catch(function (error) {
         layerProblem = "Could not load the saved places and other layers: " + reason(error);
         setStatus(lastMessage, lastKind);
+        legendControl([]).addTo(map);
+        updatePointsLegend();
         layersAnswered = true;
         frameFirstView();
       });
@@ -275,6 +329,8 @@
       .catch(function (error) {
         if (error.name === "AbortError") { return; }
         setStatus("Could not load the map data: " + reason(error), "error");
+        // Refused filters keep the view where it is: the next pan asks about that view again.
+        if (firstPoints !== null) { fitted = true; }
         if (firstPoints === null) {
           firstPoints = L.latLngBounds([]);
           frameFirstView();

@@ -48,6 +48,8 @@ def test_alices_gpx_has_her_track_and_waypoints(lake_people, browser_for):
     _, body = download(browser_for(lake_people.alice), format="gpx")
     root = ET.fromstring(body)  # noqa: S314 - our own output
     assert len(root.findall(f".//{GPX}trkpt")) == 60
+    # One segment per local day: 30 points on each of her two days, a quarter of an hour apart.
+    assert [len(seg.findall(f"{GPX}trkpt")) for seg in root.findall(f".//{GPX}trkseg")] == [30, 30]
     assert sorted(w.find(f"{GPX}name").text for w in root.findall(f"{GPX}wpt")) == [
         "Café de Flore", "Shakespeare and Company"]
     assert "Berlin" not in body

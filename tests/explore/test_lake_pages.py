@@ -133,7 +133,7 @@ def test_search_filters_by_date_and_product(lake_people, browser_for):
 
 def test_alices_stats_page_charts_only_her_walks_and_places(lake_people, browser_for):
     html = page(browser_for(lake_people.alice), "lake:stats")
-    assert "Café de Flore" in html and "WALKING" in html
+    assert "Café de Flore" in html and "Walking" in html and "WALKING" not in html
     assert '"2024-05-01"' in html  # the month label in the chart data
     assert_alice_only(html)
     week = page(browser_for(lake_people.alice), "lake:stats", grain="week")
