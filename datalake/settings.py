@@ -154,8 +154,14 @@ CACHES = {
 }
 RQ_QUEUES = {
     name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": timeout}
-    for name, timeout in (("default", 600), ("imports", 6 * 3600), ("maintenance", 3600))
+    for name, timeout in (("default", 600), ("imports", 6 * 3600), ("maintenance", 3600), ("vectors", 6 * 3600))
 }
+# Semantic search (vectors/): the embedding model (vectors.embedders.MODELS), how many rows one
+# transaction embeds, and the pause between batches that leaves the database to imports. Workers
+# take the "vectors" queue last, so embedding waits while an import has work.
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="wordllama-256")
+EMBEDDING_BATCH_ROWS = env.int("EMBEDDING_BATCH_ROWS", default=1000)
+EMBEDDING_PAUSE_SECONDS = env.float("EMBEDDING_PAUSE_SECONDS", default=0.05)
 # Jobs are enqueued when the transaction that made their rows commits.
 RQ = {"COMMIT_MODE": "on_db_commit"}
 
@@ -187,6 +193,7 @@ INSTALLED_APPS = [
     "sources.chrome",
     "sources.keep",
     "sources.fit",
+    "vectors",
     "imports",
     "uploads",
     "lifecycle",

@@ -42,6 +42,7 @@ from sources.records import Rejection
 from sources.sanitize import BROKEN_DOCUMENT, TEXT_TOO_LONG, sample_of
 from vault.keys import KeyMissing
 from vault.rawstore import open_raw
+from vectors import jobs as vector_jobs
 
 log = logging.getLogger(__name__)
 
@@ -352,6 +353,9 @@ class Pipeline:
                 stats = self._load_items(source, source.formats[product](counting), product)
                 self._settle(file, member, ImportMember.Status.DONE, product=product, stats=stats,
                              seconds=time.monotonic() - started)
+                if stats["accepted"]:
+                    # On the low-priority queue once this member's rows commit.
+                    vector_jobs.enqueue_run(self.user_id, self.run_id)
         except MemberBroken as broken:
             self._settle(file, member, ImportMember.Status.FAILED, product=product, error=str(broken))
         except ArchiveRejected as error:
