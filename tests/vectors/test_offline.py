@@ -46,10 +46,13 @@ for name in sys.argv[1:]:
     out[name] = {"shape": list(vectors.shape), "query": list(query.shape),
                  "coffee_first": bool(vectors[0] @ query > vectors[1] @ query)}
 loading = list(attempts)
+probe = socket.socket()
 try:  # the hook itself works: a real attempt is refused and recorded
-    socket.create_connection(("192.0.2.1", 80), timeout=1)
+    probe.connect(("192.0.2.1", 80))
 except OSError:
     pass
+finally:
+    probe.close()
 print(json.dumps({"models": out, "attempts": loading, "probe": attempts[len(loading):]}))
 """
 
