@@ -19,12 +19,14 @@ SEARCH = [
 # The models' dimensions, each indexed only over its own rows (a partial index per model).
 PGVECTOR = [
     """ALTER TABLE "vectors"."embedding" ADD COLUMN embedding vector NOT NULL""",
+    """ALTER TABLE "vectors"."embedding" ADD CONSTRAINT embedding_dim_check CHECK (vector_dims(embedding) = dim)""",
     """CREATE INDEX embedding_wordllama_256_hnsw ON "vectors"."embedding" USING hnsw ((embedding::vector(256)) vector_cosine_ops) WHERE model = 'wordllama-256'""",
     """CREATE INDEX embedding_e5_small_384_hnsw ON "vectors"."embedding" USING hnsw ((embedding::vector(384)) vector_cosine_ops) WHERE model = 'e5-small-384'""",
 ]
 # Without pgvector: the dot product of two unit vectors is their cosine similarity.
 PLAIN = [
     """ALTER TABLE "vectors"."embedding" ADD COLUMN embedding real[] NOT NULL""",
+    """ALTER TABLE "vectors"."embedding" ADD CONSTRAINT embedding_dim_check CHECK (cardinality(embedding) = dim)""",
     """CREATE FUNCTION vectors.dot(a real[], b real[]) RETURNS double precision
        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
        AS $$ SELECT sum(x::float8 * y) FROM unnest(a, b) AS t(x, y) $$""",
