@@ -157,11 +157,12 @@ RQ_QUEUES = {
     for name, timeout in (("default", 600), ("imports", 6 * 3600), ("maintenance", 3600), ("vectors", 6 * 3600))
 }
 # Semantic search (vectors/): the embedding model (vectors.embedders.MODELS), how many rows one
-# transaction embeds, and the pause between batches that leaves the database to imports. Workers
-# take the "vectors" queue last, so embedding waits while an import has work.
+# transaction embeds, and the share of its time an embedding job works (it pauses between batches
+# for the rest), smaller while an import runs or waits. Workers take the "vectors" queue last.
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="wordllama-256")
 EMBEDDING_BATCH_ROWS = env.int("EMBEDDING_BATCH_ROWS", default=1000)
-EMBEDDING_PAUSE_SECONDS = env.float("EMBEDDING_PAUSE_SECONDS", default=0.05)
+EMBEDDING_DUTY = env.float("EMBEDDING_DUTY", default=0.5)
+EMBEDDING_DUTY_WHILE_IMPORTING = env.float("EMBEDDING_DUTY_WHILE_IMPORTING", default=0.1)
 # Jobs are enqueued when the transaction that made their rows commits.
 RQ = {"COMMIT_MODE": "on_db_commit"}
 

@@ -341,6 +341,7 @@ class Pipeline:
             try:
                 cache.set(progress_key(self.run_id), {"member": member.name, "bytes": count, "size": member.size,
                                                       "rows": rows, "since": since, "at": time.time()}, timeout=300)
+                vector_jobs.note_importing()  # embedding jobs take a smaller share meanwhile
             except Exception:
                 # The live progress line is a nicety; Redis being away must not fail the member.
                 log.warning("could not publish the progress of import run %s", self.run_id, exc_info=True)

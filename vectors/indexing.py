@@ -3,8 +3,9 @@
 Idempotent and resumable: rows are read in key order, one batch per
 transaction, and a row already embedded with the current model is skipped, so
 a job killed halfway, or run twice, ends with each row embedded once. Between
-batches the job pauses (settings.EMBEDDING_PAUSE_SECONDS) so an import running
-beside it keeps the database.
+batches the job pauses (`pause`: seconds, or a function of the seconds the
+batch took; vectors.jobs passes one that yields to a running import) so an
+import beside it keeps the machine.
 """
 
 import logging
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def embed_rows(user_id: int, *, run_id: int | None = None, model: str | None = None,
-               batch_rows: int | None = None, pause: float | None = None,
+               batch_rows: int | None = None, pause: float | Callable[[float], float] | None = None,
                progress: Callable[[dict], None] | None = None) -> dict:
     """Embed the user's rows (only import run `run_id`'s, if given) that have no vector of `model` yet.
 
@@ -30,13 +31,15 @@ def embed_rows(user_id: int, *, run_id: int | None = None, model: str | None = N
     model = model or embedders.current_name()
     embedder = embedders.load(model)
     batch_rows = batch_rows or settings.EMBEDDING_BATCH_ROWS
-    pause = settings.EMBEDDING_PAUSE_SECONDS if pause is None else pause
+    if pause is None:  # the duty cycle of settings, without asking whether an import runs
+        pause = lambda worked: worked * (1 / settings.EMBEDDING_DUTY - 1)  # noqa: E731
     started = time.monotonic()
     totals = {"rows": 0, "embedded": 0}
     for _source, dataset in documents.embedded_datasets():
         fields = documents.columns(dataset)
         last = None
         while True:
+            began = time.monotonic()
             with user_scope(user_id):
                 rows = dataset.model.objects.all()
                 if run_id is not None:
@@ -58,8 +61,9 @@ def embed_rows(user_id: int, *, run_id: int | None = None, model: str | None = N
                 progress({**totals, "dataset": dataset.name})
             if len(page) < batch_rows:
                 break
-            if pause:
-                time.sleep(pause)
+            wait = pause(time.monotonic() - began) if callable(pause) else pause
+            if wait:
+                time.sleep(wait)
     totals["seconds"] = round(time.monotonic() - started, 3)
     return totals
 

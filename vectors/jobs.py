@@ -9,14 +9,18 @@ import logging
 import time
 
 import django_rq
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from rq import Queue
 
 from vectors import embedders, indexing
 
 log = logging.getLogger(__name__)
 
 QUEUE = "vectors"
+IMPORTS = "imports"
+IMPORTING_KEY = "vectors:importing"
 PROGRESS_KEY = "vectors:backfill"
 # A run's job waiting in the queue: members committing meanwhile add none (that job embeds their rows too).
 WAITING_KEY = "vectors:waiting:run:{}"
@@ -26,9 +30,26 @@ def _redis():
     return django_rq.get_connection(QUEUE)
 
 
+def note_importing() -> None:
+    """An import is reading a member now (the pipeline says so about once a second)."""
+    _redis().set(IMPORTING_KEY, "1", ex=10)
+
+
+def importing() -> bool:
+    """Whether an import is running or waiting: embedding then takes a smaller share of the machine."""
+    connection = _redis()
+    return bool(connection.exists(IMPORTING_KEY)) or Queue(IMPORTS, connection=connection).count > 0
+
+
+def yield_to_imports(worked: float) -> float:
+    """Seconds to pause after a batch that took `worked`: the duty cycle of settings, lower while importing."""
+    duty = settings.EMBEDDING_DUTY_WHILE_IMPORTING if importing() else settings.EMBEDDING_DUTY
+    return worked * (1 / duty - 1)
+
+
 def embed_run(user_id: int, run_id: int) -> dict:
     _redis().delete(WAITING_KEY.format(run_id))
-    return indexing.embed_rows(user_id, run_id=run_id)
+    return indexing.embed_rows(user_id, run_id=run_id, pause=yield_to_imports)
 
 
 def enqueue_run(user_id: int, run_id: int) -> None:
@@ -65,7 +86,7 @@ def backfill(user_id: int | None = None, model: str | None = None) -> dict:
                 state.update(rows=base_rows + done["rows"], embedded=base_embedded + done["embedded"],
                              at=time.time())
                 _publish(state)
-            indexing.embed_rows(user, model=model, progress=progress)
+            indexing.embed_rows(user, model=model, progress=progress, pause=yield_to_imports)
     except Exception as error:
         state.update(state="failed", error=f"{type(error).__name__}: {error}", at=time.time())
         _publish(state)
