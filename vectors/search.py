@@ -62,15 +62,17 @@ def hybrid_search(user_id: int, q: str = "", mode: str = MEANING, limit: int = 5
                   start: dt.date | None = None, end: dt.date | None = None, like: int | None = None) -> list[dict]:
     """The user's items that match `q`, best first, as result dicts.
 
-    mode "meaning": full-text rank and vector similarity fused (RRF); "exact":
-    the words only. `like` (an item's "id"): items nearest to that item's vector
-    instead of a query. `start`/`end` are local days, inclusive. Each result:
+    mode "meaning": full-text rank and vector similarity fused (RRF), the
+    neighbours kept only above the model's similarity floor; "exact": the
+    words only. `like` (an item's "id"): the items nearest to that item's
+    vector instead of a query. `start`/`end` are local days, inclusive. Each result:
     id, kind, title, detail, when (local, naive), day, product, source, dataset,
     rank (the fused score), url.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     model = embedders.current_name()
+    floor = embedders.MODELS[model].floor
     q = (q or "").strip()
     with user_scope(user_id):
         if like is not None:
@@ -78,7 +80,7 @@ def hybrid_search(user_id: int, q: str = "", mode: str = MEANING, limit: int = 5
             if vector is None:
                 return []
             nearest = store.nearest(user_id, model, vector, CANDIDATES, exclude=like)
-            scores = _fuse([pk for pk, _distance in nearest])
+            scores = _fuse([pk for pk, distance in nearest if 1 - distance >= floor])
         elif not q:
             return []
         elif mode == EXACT:
@@ -86,7 +88,8 @@ def hybrid_search(user_id: int, q: str = "", mode: str = MEANING, limit: int = 5
         else:
             words = [pk for pk, _rank in store.matching(user_id, model, q, CANDIDATES)]
             vector = embedders.current().query(q)
-            similar = [pk for pk, _distance in store.nearest(user_id, model, vector, CANDIDATES)]
+            similar = [pk for pk, distance in store.nearest(user_id, model, vector, CANDIDATES)
+                       if 1 - distance >= floor]
             scores = _fuse(words, similar)
         return _hits(scores, product=product, start=start, end=end, limit=limit)
 

@@ -84,8 +84,8 @@ def test_exact_words_rank_first_and_meaning_adds_what_the_words_miss(embedded, a
     meaning = titles(alice, "Hauptbahnhof", n=10)
 
     assert exact == ["Wien Hauptbahnhof"]
-    # Both lists put it first, so fusion does too; the rest come by meaning alone.
-    assert meaning[0] == "Wien Hauptbahnhof" and len(meaning) == 10
+    # Both lists put it first, so fusion does too; the rest come by meaning alone (other places in Wien).
+    assert meaning[0] == "Wien Hauptbahnhof" and len(meaning) > 1
 
 
 def test_more_like_this_finds_neighbours_of_an_item_but_not_the_item(embedded, alice):
@@ -94,7 +94,8 @@ def test_more_like_this_finds_neighbours_of_an_item_but_not_the_item(embedded, a
     like = hybrid_search(alice.pk, like=museum["id"], limit=20)
 
     assert museum["id"] not in [hit["id"] for hit in like]
-    assert len(like) == 11  # everything else of hers
+    assert like[0]["title"] == "Eiffel Tower"  # the other sight in Paris
+    assert len(like) < 11  # not simply everything else of hers
 
 
 def test_results_are_grouped_by_day_and_filtered_by_product_and_days(embedded, alice):
@@ -106,9 +107,13 @@ def test_results_are_grouped_by_day_and_filtered_by_product_and_days(embedded, a
     assert all(hit["day"] == day for day, hits in groups for hit in hits)
     assert groups[0][1][0] == everything[0]  # the best result's day comes first
     only_saved = hybrid_search(alice.pk, "Wien", limit=50, product="places.saved")
-    assert {hit["title"] for hit in only_saved} == {"Wiener Prater", "Eiffel Tower"}
+    assert {hit["title"] for hit in only_saved} == {"Wiener Prater"}
     in_may = hybrid_search(alice.pk, "Wien", limit=50, start=dt.date(2019, 5, 3), end=dt.date(2019, 5, 4))
     assert {hit["title"] for hit in in_may} == {"Wien Hauptbahnhof", "Zahnarzt Dr. Huber"}
+
+
+def test_a_query_that_means_nothing_here_finds_nothing(embedded, alice):
+    assert titles(alice, "quantum physics lecture", n=50) == []
 
 
 def test_an_unknown_mode_is_refused(alice):
