@@ -162,7 +162,7 @@ RQ_QUEUES = {
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="wordllama-256")
 EMBEDDING_BATCH_ROWS = env.int("EMBEDDING_BATCH_ROWS", default=1000)
 EMBEDDING_DUTY = env.float("EMBEDDING_DUTY", default=0.5)
-EMBEDDING_DUTY_WHILE_IMPORTING = env.float("EMBEDDING_DUTY_WHILE_IMPORTING", default=0.1)
+EMBEDDING_DUTY_WHILE_IMPORTING = env.float("EMBEDDING_DUTY_WHILE_IMPORTING", default=0.05)
 # Jobs are enqueued when the transaction that made their rows commits.
 RQ = {"COMMIT_MODE": "on_db_commit"}
 
