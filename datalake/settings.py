@@ -179,8 +179,15 @@ CACHES = {
 }
 RQ_QUEUES = {
     name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": timeout}
-    for name, timeout in (("default", 600), ("imports", 6 * 3600), ("maintenance", 3600))
+    for name, timeout in (("default", 600), ("imports", 6 * 3600), ("maintenance", 3600), ("vectors", 6 * 3600))
 }
+# Semantic search (vectors/): the embedding model (vectors.embedders.MODELS), how many rows one
+# transaction embeds, and the share of its time an embedding job works (it pauses between batches
+# for the rest), smaller while an import runs or waits. Workers take the "vectors" queue last.
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="wordllama-256")
+EMBEDDING_BATCH_ROWS = env.int("EMBEDDING_BATCH_ROWS", default=1000)
+EMBEDDING_DUTY = env.float("EMBEDDING_DUTY", default=0.5)
+EMBEDDING_DUTY_WHILE_IMPORTING = env.float("EMBEDDING_DUTY_WHILE_IMPORTING", default=0.05)
 # Jobs are enqueued when the transaction that made their rows commits.
 RQ = {"COMMIT_MODE": "on_db_commit"}
 
@@ -213,6 +220,7 @@ INSTALLED_APPS = [
     "sources.keep",
     "sources.fit",
     "sources.derived",  # after location: stays, trips and places are worked out from its points
+    "vectors",
     "imports",
     "uploads",
     "lifecycle",

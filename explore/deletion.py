@@ -21,6 +21,7 @@ from lifecycle.actions import shred_user_archives
 from sources import registry
 from sqlaccess.actions import revoke_login
 from uploads.actions import forget_user_uploads
+from vectors import indexing as vector_index
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,14 @@ class DeletionResult:
 
 
 def _delete(result: DeletionResult, selections, *, user, request, target: str, details: dict,
-            then=None, runs_deleted: list[int] = ()) -> DeletionResult:
+            forget_vectors, then=None, runs_deleted: list[int] = ()) -> DeletionResult:
     with transaction.atomic():
         for name, queryset in selections:
             deleted, _ = queryset.delete()
             result.deleted[name] = deleted
             result.remaining[name] = queryset.count()
+        # The rows' search documents and embeddings go with them (derived: noted, not counted as records).
+        result.notes.append(f"search: {forget_vectors()} vectors removed")
         if not result.verified:  # cannot happen in one transaction; if it does, keep everything
             raise RuntimeError(f"deletion left rows behind: {result.remaining}")
         if runs_deleted:  # a range leaves runs partly in place: they are not marked
@@ -87,7 +90,8 @@ def delete_import_run(user, run_id: int, *, request=None) -> DeletionResult:
     result = DeletionResult(scope=f"import run {run_id}")
     selections = [(name, model.objects.filter(import_run_id=run_id)) for name, model, _ in TABLES]
     return _delete(result, selections, user=user, request=request, target=f"import_run:{run_id}",
-                   details={"scope": "import_run", "import_run_id": run_id}, runs_deleted=[run_id])
+                   details={"scope": "import_run", "import_run_id": run_id}, runs_deleted=[run_id],
+                   forget_vectors=lambda: vector_index.forget_run(run_id))
 
 
 def delete_range(user, start: dt.date, end: dt.date, *, request=None) -> DeletionResult:
@@ -101,7 +105,8 @@ def delete_range(user, start: dt.date, end: dt.date, *, request=None) -> Deletio
     selections = [(name, model.objects.filter(**{f"{column}__gte": lower, f"{column}__lt": upper}))
                   for name, model, column in TABLES if column is not None]
     return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
-                   details={"scope": "range", "start": start.isoformat(), "end": end.isoformat()})
+                   details={"scope": "range", "start": start.isoformat(), "end": end.isoformat()},
+                   forget_vectors=lambda: vector_index.forget_range(lower, upper))
 
 
 def delete_everything(user, *, request=None) -> DeletionResult:
@@ -120,7 +125,8 @@ def delete_everything(user, *, request=None) -> DeletionResult:
         selections += [(name, model.objects.filter(user=user)) for name, model in KEPT_TABLES]
         # Her runs are deleted outright (above), so none is left to mark as deleted.
         return _delete(result, selections, user=user, request=request, target=f"user:{user.pk}",
-                       details={"scope": "everything"}, then=lambda: _irreversible(user, request))
+                       details={"scope": "everything"}, then=lambda: _irreversible(user, request),
+                       forget_vectors=vector_index.forget_all)
 
 
 def _irreversible(user, request) -> str:

@@ -54,12 +54,20 @@ class MapQueryForm(DateRangeMixin, forms.Form):
 
 class SearchForm(DateRangeMixin, forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)
+    # "Exact words": the products' own full-text search; "meaning": words and embeddings fused (vectors/).
+    mode = forms.ChoiceField(required=False, choices=[("exact", "Exact words"), ("meaning", "Meaning")],
+                             initial="exact", widget=forms.RadioSelect)
+    # "More like this": the id of a result of a meaning search.
+    like = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     product = forms.ChoiceField(required=False, choices=[("", "All products")])
     start = DayField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = DayField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("mode"):  # a link or an older bookmark: exact words, as before
+            self.data = self.data.copy()
+            self.data["mode"] = "exact"
         # Product codes ("youtube.comments") read as words; My Activity's services already are words.
         self.fields["product"].choices = [("", "All products")] + [
             (p, product_label(p) if "." in p else p) for p in products]

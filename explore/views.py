@@ -33,6 +33,7 @@ from sources.derived.detection import Params
 from sources.derived.models import SignificantPlace
 from sources.location.models import Device
 from sources.summaries import last_refreshed
+from vectors import search as semantic
 
 # The maps' base when no tile server answers (static/js/basemap.js): Natural Earth at 1:50m,
 # 756 KB of TopoJSON (about 200 KB compressed by whitenoise), fine enough to zoom to a country.
@@ -132,11 +133,22 @@ def day(request, day):
 @permission_required("console.use_lake", raise_exception=True)
 def search(request):
     form = SearchForm(request.GET or None, products=queries.search_products())
-    results = None
-    if form.is_valid() and form.cleaned_data["q"].strip():
+    results, groups, like = None, None, None
+    if form.is_valid():
         data = form.cleaned_data
-        results = queries.search(data["q"], product=data["product"], start=data["start"], end=data["end"])
-    return render(request, "lake/search.html", {"form": form, "results": results},
+        window = {"product": data["product"], "start": data["start"], "end": data["end"]}
+        if data["like"]:
+            like = semantic.item(request.user.pk, data["like"])
+            results = semantic.hybrid_search(request.user.pk, like=data["like"], limit=queries.SEARCH_LIMIT,
+                                             **window) if like else []
+        elif data["q"].strip() and data["mode"] == semantic.MEANING:
+            results = semantic.hybrid_search(request.user.pk, data["q"], semantic.MEANING,
+                                             limit=queries.SEARCH_LIMIT, **window)
+        elif data["q"].strip():
+            results = queries.search(data["q"], **window)
+        if results is not None and (like is not None or data["mode"] == semantic.MEANING):
+            groups = semantic.by_day(results)
+    return render(request, "lake/search.html", {"form": form, "results": results, "groups": groups, "like": like},
                   status=400 if form.errors else 200)
 
 

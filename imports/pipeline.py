@@ -43,6 +43,7 @@ from sources.records import Rejection
 from sources.sanitize import BROKEN_DOCUMENT, TEXT_TOO_LONG, sample_of
 from vault.keys import KeyMissing
 from vault.rawstore import open_raw
+from vectors import jobs as vector_jobs
 
 log = logging.getLogger(__name__)
 
@@ -343,6 +344,7 @@ class Pipeline:
             try:
                 cache.set(progress_key(self.run_id), {"member": member.name, "bytes": count, "size": member.size,
                                                       "rows": rows, "since": since, "at": time.time()}, timeout=300)
+                vector_jobs.note_importing()  # embedding jobs take a smaller share meanwhile
             except Exception:
                 # The live progress line is a nicety; Redis being away must not fail the member.
                 log.warning("could not publish the progress of import run %s", self.run_id, exc_info=True)
@@ -360,6 +362,9 @@ class Pipeline:
                     outbox.record(self.user_id, outbox.ROWS_ADDED, {
                         "import_run_id": self.run_id, "family": source.name, "dataset": dataset,
                         "product": product, **added}, import_run_id=self.run_id)
+                if stats["accepted"]:
+                    # On the low-priority queue once this member's rows commit.
+                    vector_jobs.enqueue_run(self.user_id, self.run_id)
         except MemberBroken as broken:
             self._settle(file, member, ImportMember.Status.FAILED, product=product, error=str(broken))
         except ArchiveRejected as error:

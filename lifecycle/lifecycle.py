@@ -35,6 +35,8 @@ from lifecycle import sql as lsql
 from lifecycle.models import ArchivedPartition, ArchivedSummary, ArchiveFile, LifecycleRun, Policy
 from lifecycle.paths import archive_path
 from vault.keyring import keyring
+from vectors import indexing as vector_index
+from vectors import jobs as vector_jobs
 
 log = logging.getLogger(__name__)
 
@@ -504,6 +506,8 @@ def _detach(record: ArchivedPartition, policy: Policy, *, now, actor=None) -> No
         _check_table(cursor, connection, record, table.schema)
         lsql.detach_to_archive(cursor, table, record.partition_name)
         _record_events(record, outbox.DATA_ARCHIVED)
+        # Archived rows leave search too; a restore embeds them again (vectors are derived).
+        vector_index.forget_period(cursor, table.name, record.period_start, record.period_end)
         record.state, record.detached_at = ArchivedPartition.State.DETACHED, timezone.now()
         record.drop_after = now + dt.timedelta(days=policy.quarantine_days)
         if policy.delete_after_days is not None:
@@ -603,6 +607,7 @@ def restore_archive(archive_id: int, *, actor=None) -> ArchivedPartition:
         with transaction.atomic(using=OWNER), connection.cursor() as cursor:
             lsql.analyze(cursor, table)
         run.rows = record.rows
+        vector_jobs.catch_up()
     except Exception as exc:
         error = exc
         raise

@@ -575,7 +575,7 @@ def check_rq(snap, now) -> Check:
     failed = sum(q["failed"] for q in rq["queues"])
     check.summary = (f"{len(alive)} worker(s), {sum(q['depth'] for q in rq['queues'])} queued, "
                      f"{failed} failed, {len(rq['schedulers'])} scheduler(s)")
-    check.action = ("Start workers (manage.py rqworker imports maintenance default) and the scheduler; requeue "
+    check.action = ("Start workers (manage.py rqworker imports maintenance default vectors) and the scheduler; requeue "
                     "failed jobs from the Queues page once their cause is fixed.")
     return check
 

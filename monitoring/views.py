@@ -23,6 +23,9 @@ from monitoring.actions import action_outcome as action_outcome_of
 from monitoring.health import READINESS, run_checks
 from monitoring.metrics import METRICS_UNCONFIGURED_HELP, render_metrics, token_configured
 from sqlaccess.queries import login_overview
+from vectors import embedders
+from vectors import jobs as vector_jobs
+from vectors import store as vector_store
 
 VIEW = "console.view_health"
 RUN = "console.run_maintenance"
@@ -169,7 +172,7 @@ def cache(request):
 def queues(request):
     snap = snapshots.current()
     return _page(request, "queues.html", "queues", snap=snap, rq=snap["rq"], check=_check(snap, "rq"),
-                 series=snap["series"], can_run=request.user.has_perm(RUN))
+                 series=snap["series"], can_run=request.user.has_perm(RUN), backfill=vector_jobs.backfill_progress())
 
 
 @manual_user_scope
@@ -205,7 +208,8 @@ def sql_access(request):
 def extensions(request):
     with connections["default"].cursor() as cursor:
         statuses = extension_status(cursor)
-    return _page(request, "extensions.html", "extensions", extensions=statuses)
+    return _page(request, "extensions.html", "extensions", extensions=statuses,
+                 vector_path=vector_store.path_label(), embedding_model=embedders.current_name())
 
 
 def _safe_next(request) -> str:

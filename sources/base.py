@@ -27,6 +27,9 @@ class Dataset:
     time_field: str | None  # the instant rows are placed in time by; None for things without one
     # Rows loaded by an import carry `import_run_id`, so one run can be deleted.
     by_run: bool = True
+    # Its columns of words a person would search by meaning (vectors/): the first non-empty one is a
+    # result's title, the rest its detail. Empty: the dataset is not embedded.
+    text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ SOURCE = Source(
     label="Chrome",
     formats=FORMATS,
     datasets=(
-        Dataset("browser_visit", "Page visits", BrowserVisit, "visited_at"),
-        Dataset("bookmark", "Bookmarks", Bookmark, "added_at"),
+        Dataset("browser_visit", "Page visits", BrowserVisit, "visited_at", text=("title", "host")),
+        Dataset("bookmark", "Bookmarks", Bookmark, "added_at", text=("title", "folder")),
     ),
     routes={
         records.BrowserVisit: (LOAD_VISITS, attrgetter(*LOAD_VISITS.columns)),

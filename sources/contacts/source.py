@@ -13,7 +13,7 @@ SOURCE = Source(
     name="contacts",
     label="Contacts",
     formats=FORMATS,
-    datasets=(Dataset("contact", "Contacts", Contact, None),),
+    datasets=(Dataset("contact", "Contacts", Contact, None, text=("full_name", "organization", "title", "note")),),
     routes={records.Contact: (LOAD_CONTACTS, attrgetter(*LOAD_CONTACTS.columns))},
     day=timeline.day_part,
     search=search.search,

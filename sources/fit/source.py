@@ -17,7 +17,7 @@ SOURCE = Source(
     label="Google Fit",
     formats=FORMATS,
     datasets=(
-        Dataset("fit_session", "Fit sessions and workouts", FitSession, "started_at"),
+        Dataset("fit_session", "Fit sessions and workouts", FitSession, "started_at", text=("name", "activity")),
         Dataset("fit_daily", "Fit daily activity metrics", FitDaily, "started_at"),
     ),
     routes={

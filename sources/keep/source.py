@@ -13,7 +13,7 @@ SOURCE = Source(
     name="keep",
     label="Keep",
     formats=FORMATS,
-    datasets=(Dataset("keep_note", "Keep notes", KeepNote, "edited_at"),),
+    datasets=(Dataset("keep_note", "Keep notes", KeepNote, "edited_at", text=("title", "text")),),
     routes={records.KeepNote: (LOAD_NOTES, attrgetter(*LOAD_NOTES.columns))},
     day=timeline.day_part,
     neighbour_day=timeline.neighbour_day,

@@ -30,7 +30,7 @@ SOURCE = Source(
     formats=FORMATS | TRACK_FORMATS,
     datasets=(
         Dataset("location_point", "Location points", LocationPoint, "recorded_at"),
-        Dataset("place_visit", "Place visits", PlaceVisit, "started_at"),
+        Dataset("place_visit", "Place visits", PlaceVisit, "started_at", text=("name", "address")),
         Dataset("activity_segment", "Activity segments", ActivitySegment, "started_at"),
         # Named by Settings.json, kept until everything is deleted: not a run's rows.
         Dataset("device", "Devices", Device, None, by_run=False),

@@ -13,7 +13,7 @@ SOURCE = Source(
     name="mail",
     label="Gmail",
     formats=FORMATS,
-    datasets=(Dataset("mail_message", "Mail messages", MailMessage, "sent_at"),),
+    datasets=(Dataset("mail_message", "Mail messages", MailMessage, "sent_at", text=("subject", "body")),),
     routes={records.MailMessage: (LOAD_MESSAGES, attrgetter(*LOAD_MESSAGES.columns))},
     day=timeline.day_part,
     search=search.search,

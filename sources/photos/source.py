@@ -16,8 +16,8 @@ SOURCE = Source(
     formats=FORMATS,
     datasets=(
         Dataset("photo_media", "Photo and video files", PhotoMedia, "taken_at"),
-        Dataset("photo_sidecar", "Photo metadata", PhotoSidecar, "taken_at"),
-        Dataset("photo_album", "Photo albums", PhotoAlbum, "album_date"),
+        Dataset("photo_sidecar", "Photo metadata", PhotoSidecar, "taken_at", text=("title", "description")),
+        Dataset("photo_album", "Photo albums", PhotoAlbum, "album_date", text=("title", "description", "location")),
     ),
     routes={
         records.Media: (LOAD_MEDIA, attrgetter(*LOAD_MEDIA.columns)),

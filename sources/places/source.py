@@ -13,7 +13,7 @@ SOURCE = Source(
     name="places",
     label="Saved places",
     formats=FORMATS,
-    datasets=(Dataset("saved_place", "Saved places", SavedPlace, "saved_at"),),
+    datasets=(Dataset("saved_place", "Saved places", SavedPlace, "saved_at", text=("title", "address", "note")),),
     routes={records.SavedPlace: (LOAD_PLACES, attrgetter(*LOAD_PLACES.columns))},
     day=timeline.day_part,
     search=search.search,

@@ -13,7 +13,7 @@ SOURCE = Source(
     name="play",
     label="Google Play",
     formats=FORMATS,
-    datasets=(Dataset("play_event", "Google Play events", PlayEvent, "at"),),
+    datasets=(Dataset("play_event", "Google Play events", PlayEvent, "at", text=("title", "document_type")),),
     routes={records.PlayEvent: (LOAD_EVENTS, attrgetter(*LOAD_EVENTS.columns))},
     day=timeline.day_part,
     search=search.search,

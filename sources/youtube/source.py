@@ -14,9 +14,9 @@ SOURCE = Source(
     label="YouTube",
     formats=FORMATS,
     datasets=(
-        Dataset("youtube_comment", "YouTube comments and live chats", YoutubeComment, "created_at"),
+        Dataset("youtube_comment", "YouTube comments and live chats", YoutubeComment, "created_at", text=("text",)),
         # Placed in time by when it was added; subscriptions have no date (null).
-        Dataset("youtube_item", "YouTube subscriptions, playlists and likes", YoutubeItem, "added_at"),
+        Dataset("youtube_item", "YouTube subscriptions, playlists and likes", YoutubeItem, "added_at", text=("title",)),
     ),
     routes={
         records.Comment: (LOAD_COMMENTS, attrgetter(*LOAD_COMMENTS.columns)),

@@ -125,6 +125,12 @@ SAMPLE_ROWS = {
         "%(user)s, 'script', 'dpl_' || substr(md5(random()::text), 1, 8), md5(random()::text), '[\"read:all\"]',"
         " %(when)s",
     ),
+    # The vector column is pgvector's or real[] (no pgvector); real[] converts to either on insert.
+    "vectors.embedding": (
+        "user_id, dataset, row_key, model, dim, title, detail, content, product, embedding",
+        "%(user)s, 'place_visit', 'p1', 'wordllama-256', 256, 'Cafe', '', 'Cafe', 'location.semantic',"
+        " array_fill(0.0625::real, ARRAY[256])",
+    ),
     "ops.archived_summary": (
         "user_id, table_label, period, product, rows",
         "%(user)s, 'timeseries.location_point', %(when)s::date, 'location.records', 3",

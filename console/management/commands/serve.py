@@ -104,7 +104,7 @@ class Command(BaseCommand):
             "web": [python, "-m", "gunicorn", "datalake.wsgi", "--bind", bind, "--workers", str(web_workers),
                     "--worker-class", "gthread", "--threads", "8", "--timeout", "120",
                     "--access-logfile", "-", "--forwarded-allow-ips", "127.0.0.1"],
-            "worker": [python, manage, "rqworker", "imports", "maintenance", "default", "--with-scheduler"],
+            "worker": [python, manage, "rqworker", "imports", "maintenance", "default", "vectors", "--with-scheduler"],
             "scheduler": [python, manage, "rqcron", "datalake.cron"],
         }
         children = {name: Child(name, command) for name, command in commands.items()}
