@@ -77,6 +77,8 @@ class RawMessage:
     """One message of the mbox: its separator line and its kept bytes (headers first)."""
 
     from_line: bytes
+    # Where its separator line starts, in bytes from the start of the stream: a restart point.
+    start: int = 0
     data: bytearray = field(default_factory=bytearray)
     size: int = 0
     headers_done: bool = False
@@ -185,17 +187,19 @@ def split(stream) -> Iterator[RawMessage | int]:
     current: RawMessage | None = None
     preamble = 0
     blank_before = True
+    position = 0
     for line in lines(stream):
         if blank_before and line.startswith(b"From ") and FROM_LINE.match(line.rstrip(b"\n")):
             if current is not None:
                 current.finish()
                 yield current
-            current = RawMessage(line.rstrip(b"\r\n"))
+            current = RawMessage(line.rstrip(b"\r\n"), position)
         elif current is None:
             preamble += len(line)
         else:
             current.add(line)
         blank_before = line in _BLANK
+        position += len(line)
         if preamble and current is not None:
             yield preamble
             preamble = 0
