@@ -166,11 +166,14 @@ def process_run(run_id: int, *, batch_rows: int = loader.BATCH_ROWS) -> ImportRu
 class _Counting(io.RawIOBase):
     """A member stream that replays the head detect() read and counts bytes for the progress line."""
 
-    def __init__(self, head: bytes, stream, on_progress, name: str = ""):
+    def __init__(self, head: bytes, stream, on_progress, name: str = "", size: int | None = None):
         self._head, self._stream, self._on_progress = head, stream, on_progress
         # The member's path: where a file's name is its only record of something (a saved-places
         # list is named by its file), the parser may read it; detection never does.
         self.name = name
+        # Its size as the archive declares it (None if unknown): a parser that keeps nothing of
+        # the bytes (a photo's) may stop reading once it has what it needs.
+        self.size = size
         self.count, self._next_report = 0, time.monotonic() + PROGRESS_EVERY_S
 
     def readable(self) -> bool:
@@ -365,7 +368,7 @@ class Pipeline:
                 # The live progress line is a nicety; Redis being away must not fail the member.
                 log.warning("could not publish the progress of import run %s", self.run_id, exc_info=True)
 
-        counting = _Counting(head, stream, report, member.name)
+        counting = _Counting(head, stream, report, member.name, member.size)
         self._batches = ()
         try:
             resumed_from = counting.skip(self._prior.checkpoint_offset) if self._prior else 0
