@@ -18,7 +18,7 @@ It writes, under a temporary folder (deleted afterwards), the parts
   Message-ID) and 8 % with a 60 KB base64 attachment;
 * Keep notes (JSON), Fit workouts (TCX) and the daily metrics CSV, My Activity
   (Search as JSON, YouTube as HTML), a ``Records.json`` location history, and
-  one ``.ics`` and one ``.vcf`` (recognized, not imported yet).
+  one ``.ics`` and one ``.vcf``.
 
 Then, in this order:
 
@@ -46,7 +46,7 @@ in ``finish_seconds`` (from the last member settled to the run's end);
 
 The import is verified: every product's accepted count equals what was
 generated, nothing rejected, every media file paired with exactly its own
-sidecar, the .ics and .vcf reported as not imported; the bench exits non-zero
+sidecar, nothing reported as not imported; the bench exits non-zero
 otherwise. The last line printed is one JSON object.
 """
 
@@ -269,9 +269,11 @@ def _mail(rng: random.Random, i: int, at: datetime) -> bytes:
 
 def write_mbox(parts: Parts, part: int, rng: random.Random, budget: int, expected: Expected) -> None:
     written, at = 0, datetime(2015, 1, 1, tzinfo=UTC)
+    # The mails fit in ten years whatever their number, so none lies in the future (which is refused).
+    step = max(120, min(20000, 2 * 10 * 365 * 86400 // max(budget // 8000, 1)))
     with parts.stream(part, MBOX) as out:
         while written < budget:
-            at += timedelta(seconds=rng.randint(60, 20000))
+            at += timedelta(seconds=rng.randint(60, step))
             message = _mail(rng, expected.mails, at)
             out.write(message)
             written += len(message)
@@ -284,8 +286,10 @@ def write_mbox(parts: Parts, part: int, rng: random.Random, budget: int, expecte
 
 def write_keep(parts: Parts, part: int, rng: random.Random, count: int, expected: Expected) -> None:
     edited = 1_500_000_000_000_000
+    # Eight years of notes (µs) whatever their number: none edited in the future.
+    step = min(10**12, 2 * 8 * 365 * 86400 * 10**6 // max(count, 1))
     for i in range(count):
-        edited += rng.randint(10**9, 10**12)
+        edited += rng.randint(min(10**9, step // 2), step)
         note = {"color": rng.choice(("DEFAULT", "YELLOW", "BLUE")), "isTrashed": i % 25 == 0,
                 "isPinned": i % 7 == 0, "isArchived": i % 5 == 0, "title": f"Note {i}",
                 "userEditedTimestampUsec": edited, "createdTimestampUsec": edited - 10**9,
@@ -383,7 +387,9 @@ def generate(folder: Path, gib: float, seed: int = 12) -> tuple[list[Path], Expe
         write_activity(parts, last, rng, round(5000 + 20000 * gib), expected)
         write_location(parts, last, rng, round(10000 + 50000 * gib), expected)
         parts.write(last, "Takeout/Calendar/Personal.ics", ICS.encode())
+        expected.add("calendar.ics")
         parts.write(last, "Takeout/Contacts/My Contacts/My Contacts.vcf", VCF.encode())
+        expected.add("contacts.vcf", len(PEOPLE))
         mbox_budget = total // 5
         write_mbox(parts, last, rng, mbox_budget, expected)
         parts.zips[last].fp.flush()
@@ -498,8 +504,8 @@ def verify(summary: dict, expected: Expected) -> list[str]:
         problems.append(f"unexpected products: {sorted(extra)}")
     if summary["status"] != "succeeded" or summary["rejections"]:
         problems.append(f"run {summary['status']}, rejections {summary['rejections']}")
-    if set(summary["not_imported"]) != {"calendar.ics", "contacts.vcf"}:
-        problems.append(f"not imported: {summary['not_imported']} (expected the .ics and the .vcf only)")
+    if summary["not_imported"]:
+        problems.append(f"not imported: {summary['not_imported']} (expected everything to be)")
     user = get_user_model().objects.get(username="bench")
     with user_scope(user.pk):
         paired = dict(PhotoMedia.objects.values_list("path", "sidecar_path"))
