@@ -54,6 +54,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=100 * 2**30)
 USER_QUOTA_BYTES = env.int("USER_QUOTA_BYTES", default=250 * 2**30)
 UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=72)
 RAW_RETENTION_DAYS = env.int("RAW_RETENTION_DAYS", default=30)
+# A long member whose parser marks restart points (an mbox) commits at the first one after this many
+# bytes: a worker killed in a 10 GB mbox loses at most this much work, not the whole member.
+IMPORT_CHECKPOINT_BYTES = env.int("IMPORT_CHECKPOINT_BYTES", default=64 * 2**20)
 # Export downloads (lake/exports.py): each holds a web thread and a database
 # transaction while it streams, so one person may run only a few at once, and
 # one whose client stops reading for this long is ended.

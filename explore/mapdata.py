@@ -18,9 +18,11 @@ both; at 2M points the btree path won at both zooms, so it is the default.
 import datetime as dt
 import math
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from psycopg import sql
 
 from sources import registry
@@ -208,14 +210,19 @@ def source_layers(max_markers: int = MAX_LAYER_MARKERS) -> list[dict]:
 
     {"name", "label", "markers": [[lat, lng, title, day-or-null], ...],
     "lines": [[[[lat, lng], ...], label, day-or-null], ...], "truncated": bool,
-    "max_markers": n}. The sources' queries run in the caller's user scope like the points'.
+    "max_markers": n}. A marker of a thing with a page of its own (a photo) carries that page's
+    path fifth. The sources' queries run in the caller's user scope like the points'.
     """
     layers = []
     for source in registry.SOURCES:
         if source.map_layers is None:
             continue
+        # One reverse() per source, not per marker: a photo layer has tens of thousands.
+        prefix = reverse("lake:item", args=[source.name, "-"])[:-1]
         for layer in source.map_layers():
-            layers.append({"name": layer.name, "label": layer.label, "markers": layer.markers[:max_markers],
+            markers = [[*m[:4], prefix + quote(str(m[4]), safe="/")] if len(m) > 4 else m
+                       for m in layer.markers[:max_markers]]
+            layers.append({"name": layer.name, "label": layer.label, "markers": markers,
                            "lines": layer.lines[:max_markers],
                            "truncated": len(layer.markers) > max_markers or len(layer.lines) > max_markers,
                            "max_markers": max_markers})

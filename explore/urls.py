@@ -12,6 +12,8 @@ urlpatterns = [
     path("day/", views.day_index, name="day_index"),
     path("day/<str:day>/", views.day, name="day"),
     path("search/", views.search, name="search"),
+    # One thing of a source on a page of its own (a photo); the key may hold slashes (a member path).
+    path("item/<str:source>/<path:key>", views.item, name="item"),
     path("stats/", views.stats, name="stats"),
     path("export/", views.export, name="export"),
     path("export/download", views.export_download, name="export_download"),

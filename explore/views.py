@@ -28,6 +28,7 @@ from explore.forms import (
     PlaceNameForm,
     SearchForm,
 )
+from sources import registry
 from sources.derived import actions as derived_actions
 from sources.derived.detection import Params
 from sources.derived.models import SignificantPlace
@@ -128,6 +129,18 @@ def day(request, day):
                 "offlineUrl": static(OFFLINE_BASE)}
     return render(request, "lake/day.html", {"timeline": timeline, "entries": entries, "only": only,
                                              "day_map": map_data})
+
+
+@permission_required("console.use_lake", raise_exception=True)
+def item(request, source, key):
+    """A source's page for one of its things (a photo), in the user's scope; 404 for another's."""
+    found = registry.source_named(source)
+    page = found.item_page(key, user_id=request.user.pk) if found and found.item_page else None
+    if page is None:
+        raise Http404("no such item")
+    return render(request, page.template, {"page": page, **page.context,
+                                           "tile_url": settings.MAP_TILE_URL,
+                                           "attribution": settings.MAP_TILE_ATTRIBUTION})
 
 
 @permission_required("console.use_lake", raise_exception=True)

@@ -175,6 +175,11 @@ class ImportMember(models.Model):
     # Attempts at reading it, each committed before its first byte: a member
     # that was started this often and never settled took its worker down.
     starts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # A long member (an mbox) commits its rows in steps while still pending: the byte (from the
+    # member's start) up to which its rows and counts are committed, and where the attempt that
+    # settled it began reading, 0 for the first. A resumed attempt skips the committed bytes.
+    checkpoint_offset = models.BigIntegerField(null=True, blank=True)
+    resumed_from = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         db_table = qualified("imports", "import_member")

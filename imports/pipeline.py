@@ -12,7 +12,11 @@ The order of events for a run:
    already committed by an earlier attempt are skipped, so a run resumed
    after a SIGKILL redoes at most the member that was in flight. Each member
    is detected by content, parsed, and committed in one transaction with its
-   rows, its member row and its share of the run's counts.
+   rows, its member row and its share of the run's counts. A long member whose
+   parser marks restart points (sources.records.Checkpoint: an mbox's message
+   boundaries) commits in steps of IMPORT_CHECKPOINT_BYTES instead, each step
+   with its rows, its counts and the byte it reached; a resumed attempt skips
+   those bytes and goes on from there.
 4. Finish: ANALYZE after big loads, decide the status, tell the analytics
    module (if installed) that the user's data changed.
 """
@@ -25,6 +29,7 @@ import socket
 import time
 from operator import attrgetter
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import Count, F, Q, Sum
@@ -39,7 +44,7 @@ from imports.models import ImportFile, ImportMember, ImportRun
 from imports.progress import progress_key
 from sources import registry
 from sources.detect import HEAD_BYTES
-from sources.records import Rejection
+from sources.records import Checkpoint, Rejection
 from sources.sanitize import BROKEN_DOCUMENT, TEXT_TOO_LONG, sample_of
 from vault.keys import KeyMissing
 from vault.rawstore import open_raw
@@ -52,6 +57,7 @@ MAX_PROBLEMS = 5
 # Below this many new rows the planner's statistics are still good enough.
 ANALYZE_AFTER_ROWS = 100_000
 PROGRESS_EVERY_S = 1.0
+SKIP_CHUNK = 1 << 20
 # A member started this often without settling took its worker down each time
 # (a crash in a C extension, the OOM killer): the next attempt gives it up
 # rather than die again.  Two, so that one ordinary kill or restart mid-member
@@ -162,11 +168,14 @@ def process_run(run_id: int, *, batch_rows: int = loader.BATCH_ROWS) -> ImportRu
 class _Counting(io.RawIOBase):
     """A member stream that replays the head detect() read and counts bytes for the progress line."""
 
-    def __init__(self, head: bytes, stream, on_progress, name: str = ""):
+    def __init__(self, head: bytes, stream, on_progress, name: str = "", size: int | None = None):
         self._head, self._stream, self._on_progress = head, stream, on_progress
         # The member's path: where a file's name is its only record of something (a saved-places
         # list is named by its file), the parser may read it; detection never does.
         self.name = name
+        # Its size as the archive declares it (None if unknown): a parser that keeps nothing of
+        # the bytes (a photo's) may stop reading once it has what it needs.
+        self.size = size
         self.count, self._next_report = 0, time.monotonic() + PROGRESS_EVERY_S
 
     def readable(self) -> bool:
@@ -191,6 +200,18 @@ class _Counting(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+    def skip(self, offset: int) -> int:
+        """Read past the member's first `offset` bytes (committed by an earlier attempt); how many were.
+
+        Read, not seeked: a compressed member has no other way to its middle,
+        and reading on keeps the archive's size and CRC checks of the whole
+        member. At disk speed that is a small part of parsing the same bytes.
+        """
+        while self.count < offset:
+            if not self.read(min(SKIP_CHUNK, offset - self.count)):
+                break
+        return self.count
+
 
 class Pipeline:
     def __init__(self, run_id: int, user_id: int, *, batch_rows: int = loader.BATCH_ROWS):
@@ -198,6 +219,8 @@ class Pipeline:
         self.loaded_targets: set = set()
         self._batches: tuple = ()
         self.new_rows = 0
+        # What earlier attempts committed of the member in flight (its row, when it has a checkpoint).
+        self._prior: ImportMember | None = None
 
     def _run(self) -> ImportRun:
         with user_scope(self.user_id):
@@ -310,6 +333,7 @@ class Pipeline:
 
     def load_member(self, file: ImportFile, member) -> None:
         started = time.monotonic()
+        self._prior = None
         if member.nested_archive:
             self._settle(file, member, ImportMember.Status.SKIPPED,
                          error="An archive inside the archive: it is not opened. Upload it as a file of its own.")
@@ -349,32 +373,97 @@ class Pipeline:
                 # The live progress line is a nicety; Redis being away must not fail the member.
                 log.warning("could not publish the progress of import run %s", self.run_id, exc_info=True)
 
-        counting = _Counting(head, stream, report, member.name)
+        counting = _Counting(head, stream, report, member.name, member.size)
         self._batches = ()
-        report(0)
         try:
-            with user_scope(self.user_id):
-                stats = self._load_items(source, source.formats[product](counting), product)
-                self._settle(file, member, ImportMember.Status.DONE, product=product, stats=stats,
-                             seconds=time.monotonic() - started)
-                # In the member's transaction: the events commit with its rows, or neither does.
-                for dataset, added in stats["datasets"].items():
-                    outbox.record(self.user_id, outbox.ROWS_ADDED, {
-                        "import_run_id": self.run_id, "family": source.name, "dataset": dataset,
-                        "product": product, **added}, import_run_id=self.run_id)
-                if stats["accepted"]:
-                    # On the low-priority queue once this member's rows commit.
-                    vector_jobs.enqueue_run(self.user_id, self.run_id)
+            resumed_from = counting.skip(self._prior.checkpoint_offset) if self._prior else 0
+            report(counting.count)
+            items = iter(source.formats[product](counting))
+            while True:
+                with user_scope(self.user_id):
+                    stats = self._load_items(source, items, product, base=resumed_from, counting=counting)
+                    finished = stats["checkpoint"] is None
+                    if finished:
+                        self._settle(file, member, ImportMember.Status.DONE, product=product, stats=stats,
+                                     seconds=time.monotonic() - started, resumed_from=resumed_from)
+                    else:
+                        self._checkpoint(file, member, product, stats, seconds=time.monotonic() - started)
+                    # In this step's transaction: the events commit with its rows, or neither does.
+                    for dataset, added in stats["datasets"].items():
+                        outbox.record(self.user_id, outbox.ROWS_ADDED, {
+                            "import_run_id": self.run_id, "family": source.name, "dataset": dataset,
+                            "product": product, **added}, import_run_id=self.run_id)
+                    if stats["accepted"]:
+                        # On the low-priority queue once this step's rows commit.
+                        vector_jobs.enqueue_run(self.user_id, self.run_id)
+                if finished:
+                    break
+                started = time.monotonic()
         except MemberBroken as broken:
             self._settle(file, member, ImportMember.Status.FAILED, product=product, error=str(broken))
         except ArchiveRejected as error:
             # The member's bytes could not be trusted (CRC, lying size, bomb): its rows rolled back.
             self._settle(file, member, ImportMember.Status.FAILED, product=product,
-                         error=f"{error.message} Nothing from it was imported.")
+                         error=f"{error.message} {self._kept_before()}")
             if file_is_tar(file):
                 raise  # a tar cannot go on past a broken member
         finally:
             stream.close()
+
+    def _kept_before(self) -> str:
+        """What of a failed member stays: nothing, or what its committed checkpoints hold."""
+        if self._prior is None or not self._prior.checkpoint_offset:
+            return "Nothing from it was imported."
+        return (f"Its first {self._prior.checkpoint_offset:,} bytes ({self._prior.accepted:,} records) were "
+                f"imported; nothing after them was.")
+
+    def _checkpoint(self, file, member, product: str, stats: dict, *, seconds: float) -> None:
+        """Commit a step of a long member: its rows so far (the caller's transaction), counts and offset.
+
+        The member stays pending. Its row holds what is committed of it (counts,
+        the byte reached); the run gets this step's share at once, so the run's
+        counts stay exact whichever attempt settles the member. `starts` goes
+        back to 1: an attempt that gets past a checkpoint is making progress,
+        whatever killed the ones before it.
+        """
+        with user_scope(self.user_id):
+            row = ImportMember.objects.select_for_update().get(run_id=self.run_id, file=file, name=member.name)
+            self._add_stats(row, stats)
+            row.product, row.checkpoint_offset, row.starts = product, stats["checkpoint"], 1
+            row.seconds += seconds
+            row.save(update_fields=["product", "accepted", "rejected", "duplicates", "first_at", "last_at",
+                                    "rejections", "checkpoint_offset", "starts", "seconds"])
+            run = ImportRun.objects.select_for_update().get(pk=self.run_id)
+            self._add_to_run(run, member, product, stats, seconds)
+            run.save(update_fields=["accepted", "rejected", "duplicates", "load_seconds", "heartbeat_at", "products",
+                                    "rejections"])
+        self._prior = row
+
+    @staticmethod
+    def _add_stats(row: ImportMember, stats: dict) -> None:
+        row.accepted += stats["accepted"]
+        row.rejected += stats["rejected"]
+        row.duplicates += stats["duplicates"]
+        if stats["first"] is not None:
+            row.first_at = min(row.first_at, stats["first"]) if row.first_at else stats["first"]
+        if stats["last"] is not None:
+            row.last_at = max(row.last_at, stats["last"]) if row.last_at else stats["last"]
+        for reason, entry in stats["rejections"].items():
+            row.rejections[reason] = row.rejections.get(reason, 0) + entry["count"]
+
+    def _add_to_run(self, run: ImportRun, member, product, stats: dict, seconds: float) -> None:
+        run.accepted += stats["accepted"]
+        run.rejected += stats["rejected"]
+        run.duplicates += stats["duplicates"]
+        run.load_seconds += seconds
+        run.heartbeat_at = timezone.now()
+        if product:
+            merge_product(run.products, product, stats)
+        for reason, entry in stats["rejections"].items():
+            merged = run.rejections.setdefault(reason, {"count": 0, "samples": []})
+            merged["count"] += entry["count"]
+            room = MAX_SAMPLES - len(merged["samples"])
+            merged["samples"] += [{**s, "member": member.name} for s in entry["samples"][:max(room, 0)]]
 
     def _start(self, file, member) -> int:
         """Count one more attempt at the member, committed before it is read; return the count."""
@@ -386,17 +475,27 @@ class Pipeline:
             if created:  # a tgz member, met for the first time: it joins the totals now
                 ImportRun.objects.filter(pk=self.run_id).update(
                     members_total=F("members_total") + 1, bytes_total=F("bytes_total") + (member.size or 0))
+        self._prior = row if row.checkpoint_offset else None
         return row.starts + 1
 
-    def _load_items(self, source, items, product: str) -> dict:
+    def _load_items(self, source, items, product: str, *, base: int = 0, counting=None) -> dict:
         writer = loader.Writer()
         try:
-            return self._load_with(writer, source, items, product)
+            return self._load_with(writer, source, items, product, base=base, counting=counting)
         finally:
             writer.close()
 
-    def _load_with(self, writer, source, items, product: str) -> dict:
-        """Route each record to its table's batch (the source says which), count the rejections."""
+    def _load_with(self, writer, source, items, product: str, *, base: int = 0, counting=None) -> dict:
+        """Route each record to its table's batch (the source says which), count the rejections.
+
+        Stops at the first Checkpoint met once IMPORT_CHECKPOINT_BYTES were read
+        since this call began (`items` goes on from there in the next call);
+        "checkpoint" in the result is then its offset in the member (the parser's
+        offset plus `base`, where its stream began), else None: the member ended.
+        """
+        step_from = counting.count if counting is not None else 0
+        step_bytes = settings.IMPORT_CHECKPOINT_BYTES
+        checkpoint = None
         common = {"user_id": self.user_id, "run_id": self.run_id, "product": product,
                   "batch_rows": self.batch_rows, "writer": writer}
         batches: dict = {}
@@ -430,6 +529,10 @@ class Pipeline:
                     reject(TEXT_TOO_LONG, why, _text_sample(item))
                     continue
                 add(row(item))
+            elif kind is Checkpoint:
+                if counting is not None and counting.count - step_from >= step_bytes:
+                    checkpoint = base + item.offset
+                    break
             elif kind is Rejection:
                 if item.reason in BROKEN_DOCUMENT:
                     raise MemberBroken(f"The file stops being {BROKEN_DOCUMENT[item.reason]} part-way ({item.detail}); "
@@ -463,21 +566,30 @@ class Pipeline:
         self.new_rows += accepted
         return {"accepted": accepted, "duplicates": duplicates, "rejected": rejected, "rejections": rejections,
                 "first": min(firsts) if firsts else None, "last": max(lasts) if lasts else None,
-                "datasets": datasets}
+                "datasets": datasets, "checkpoint": checkpoint}
 
-    def _settle(self, file, member, status, *, product=None, error="", stats=None, seconds=0.0) -> None:
-        """Write the member's final row and its share of the run, in the caller's transaction if any."""
+    def _settle(self, file, member, status, *, product=None, error="", stats=None, seconds=0.0,
+                resumed_from=None) -> None:
+        """Write the member's final row and its share of the run, in the caller's transaction if any.
+
+        `stats` are this attempt's since its last checkpoint; what checkpoints
+        committed (`self._prior`) is already in the run and joins the member's row.
+        """
         stats = stats or {"accepted": 0, "duplicates": 0, "rejected": 0, "rejections": {}, "first": None,
                           "last": None}
         now = timezone.now()
+        total = ImportMember(accepted=0, rejected=0, duplicates=0, rejections={}, seconds=0.0)
+        if self._prior is not None:
+            total = self._prior
+        self._add_stats(total, stats)
         with user_scope(self.user_id):
             _, created = ImportMember.objects.update_or_create(
                 run_id=self.run_id, file=file, name=member.name,
-                defaults={"user_id": self.user_id, "size": member.size, "product": product, "status": status,
-                          "accepted": stats["accepted"], "rejected": stats["rejected"],
-                          "duplicates": stats["duplicates"], "first_at": stats["first"], "last_at": stats["last"],
-                          "rejections": {reason: e["count"] for reason, e in stats["rejections"].items()},
-                          "error": error, "seconds": seconds, "committed_at": now},
+                defaults={"user_id": self.user_id, "size": member.size, "product": product or total.product,
+                          "status": status, "accepted": total.accepted, "rejected": total.rejected,
+                          "duplicates": total.duplicates, "first_at": total.first_at, "last_at": total.last_at,
+                          "rejections": total.rejections, "error": error, "seconds": total.seconds + seconds,
+                          "committed_at": now, "resumed_from": resumed_from},
             )
             run = ImportRun.objects.select_for_update().get(pk=self.run_id)
             if created:
@@ -485,18 +597,7 @@ class Pipeline:
                 run.bytes_total += member.size or 0
             run.members_done += 1
             run.bytes_done += member.size or 0
-            run.accepted += stats["accepted"]
-            run.rejected += stats["rejected"]
-            run.duplicates += stats["duplicates"]
-            run.load_seconds += seconds
-            run.heartbeat_at = now
-            if product and status == ImportMember.Status.DONE:
-                merge_product(run.products, product, stats)
-            for reason, entry in stats["rejections"].items():
-                merged = run.rejections.setdefault(reason, {"count": 0, "samples": []})
-                merged["count"] += entry["count"]
-                room = MAX_SAMPLES - len(merged["samples"])
-                merged["samples"] += [{**s, "member": member.name} for s in entry["samples"][:max(room, 0)]]
+            self._add_to_run(run, member, product if status == ImportMember.Status.DONE else None, stats, seconds)
             run.save(update_fields=["members_total", "members_done", "bytes_total", "bytes_done", "accepted",
                                     "rejected", "duplicates", "load_seconds", "heartbeat_at", "products",
                                     "rejections"])

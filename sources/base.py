@@ -52,6 +52,8 @@ class DayPart:
     {"kind": "event", "start", "tz", "source": Source.name, "label": what it is
     ("YouTube", "Search"), "title", "url": an http(s) link or "", "detail": one
     line or ""}; the day page renders those generically and filters by "source".
+    An entry with an "item" (a key of the source's `item_page`) links its title
+    to that page in the lake, and its "url" beside it.
     """
 
     entries: list = field(default_factory=list)
@@ -80,10 +82,20 @@ class MapLayer:
 
     name: str  # e.g. "saved_places"
     label: str  # e.g. "Saved places"
-    # [[lat, lng, title, day-or-None], ...] (day: ISO date whose page the marker opens)
+    # [[lat, lng, title, day-or-None], ...] (day: ISO date whose page the marker opens), or
+    # [lat, lng, title, day-or-None, item]: the marker opens the source's item page of `item`
     markers: list
     # [[[[lat, lng], ...], label, day-or-None], ...]: polylines (trips), drawn and clicked like markers
     lines: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """A page of its own for one thing of a source (a photo), rendered by explore's item view."""
+
+    template: str  # e.g. "photos/photo.html", extending base.html
+    title: str
+    context: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,3 +142,5 @@ class Source:
     # Local days that have something of this source, for the day page's previous/next:
     # (before: date | None, after: date | None) -> the nearest such day, or None
     neighbour_day: Callable[..., Any] | None = None
+    # A page per thing, in the user's scope: (key, user_id=...) -> ItemPage, or None (no such thing: 404)
+    item_page: Callable[..., ItemPage | None] | None = None

@@ -32,6 +32,14 @@ SOURCES: tuple[Source, ...] = (LOCATION, ACTIVITY, YOUTUBE, CHROME, PLACES, PLAY
 _BY_PRODUCT = {product: source for source in SOURCES for product in source.formats}
 
 
+_BY_NAME = {source.name: source for source in SOURCES}
+
+
+def source_named(name: str) -> Source | None:
+    """The source called `name` ("photos"), if one is registered."""
+    return _BY_NAME.get(name)
+
+
 def source_for(product: str | None) -> Source | None:
     """The source that imports detected `product` (e.g. "location.records"), if any does."""
     return _BY_PRODUCT.get(product)

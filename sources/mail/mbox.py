@@ -26,30 +26,14 @@ _BLANK = (b"\n", b"\r\n")
 _BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE)
 
 
-def lines(stream) -> Iterator[bytes]:
-    """The stream's lines, line end included, read `CHUNK` bytes at a time."""
-    rest = b""
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            break
-        data = rest + bytes(chunk) if rest else bytes(chunk)
-        start = 0
-        while True:
-            end = data.find(b"\n", start)
-            if end == -1:
-                break
-            while end + 1 - start > MAX_LINE:
-                yield data[start:start + MAX_LINE]
-                start += MAX_LINE
-            yield data[start:end + 1]
-            start = end + 1
-        rest = data[start:]
-        while len(rest) > MAX_LINE:
-            yield rest[:MAX_LINE]
-            rest = rest[MAX_LINE:]
-    if rest:
-        yield rest
+def _pieces(block: bytes) -> Iterator[bytes]:
+    """`block`'s lines, line end included; a line longer than `MAX_LINE` in pieces of that length."""
+    at, size = 0, len(block)
+    while at < size:
+        end = block.find(b"\n", at, at + MAX_LINE)
+        stop = end + 1 if end != -1 else min(at + MAX_LINE, size)
+        yield block[at:stop]
+        at = stop
 
 
 @dataclass
@@ -77,6 +61,8 @@ class RawMessage:
     """One message of the mbox: its separator line and its kept bytes (headers first)."""
 
     from_line: bytes
+    # Where its separator line starts, in bytes from the start of the stream: a restart point.
+    start: int = 0
     data: bytearray = field(default_factory=bytearray)
     size: int = 0
     headers_done: bool = False
@@ -95,6 +81,29 @@ class RawMessage:
     part_headers: bytearray = field(default_factory=bytearray)
     closed: bool = False  # the top-level multipart's closing boundary was met past the bound
     ends_with_newline: bool = True
+
+    def feed(self, block: bytes) -> None:
+        """Add whole lines: the headers line by line, then a body under the bound in one append.
+
+        Most of a message is body lines that are merely kept; looking at each
+        of them in Python was most of the splitting's time.
+        """
+        at, size = 0, len(block)
+        while at < size and not self.headers_done:
+            end = block.find(b"\n", at, at + MAX_LINE)
+            stop = end + 1 if end != -1 else min(at + MAX_LINE, size)
+            self.add(block[at:stop])
+            at = stop
+        if at == size:
+            return
+        rest = block[at:] if at else block
+        if not self.clipped and len(self.data) + len(rest) <= MAX_MESSAGE:
+            self.data += rest
+            self.size += len(rest)
+            self.ends_with_newline = rest.endswith(b"\n")
+            return
+        for line in _pieces(rest):
+            self.add(line)
 
     def add(self, line: bytes) -> None:
         self.size += len(line)
@@ -181,26 +190,81 @@ class RawMessage:
 
 
 def split(stream) -> Iterator[RawMessage | int]:
-    """The messages of an mbox in file order; the size of any bytes before the first separator, as an int."""
+    """The messages of an mbox in file order; the size of any bytes before the first separator, as an int.
+
+    A separator is a line that starts with "From ", matches FROM_LINE and
+    follows a blank line (or starts the stream). The stream is read `CHUNK`
+    bytes at a time; separators are found with bytes.find over the chunk's
+    complete lines, and what lies between two is handed to the message whole.
+    """
     current: RawMessage | None = None
     preamble = 0
-    blank_before = True
-    for line in lines(stream):
-        if blank_before and line.startswith(b"From ") and FROM_LINE.match(line.rstrip(b"\n")):
+    blank_before = True  # the line before buffer[0] is blank, or buffer[0] starts the stream
+    buffer = b""
+    position = 0  # where buffer[0] lies in the stream
+    done = False
+    while not done:
+        chunk = stream.read(CHUNK)
+        if chunk:
+            buffer = buffer + bytes(chunk) if buffer else bytes(chunk)
+        else:
+            done = True
+        # Complete lines only: a separator may be cut by the chunk's end.
+        end = len(buffer) if done else buffer.rfind(b"\n") + 1
+        if not end:
+            if len(buffer) <= MAX_LINE:
+                continue
+            end = len(buffer) - len(buffer) % MAX_LINE  # a line without end, handed on in pieces
+        start = 0
+        while True:
+            at = _separator(buffer, start, end, blank_before)
+            stop = end if at is None else at
+            if stop > start:
+                segment = buffer[start:stop]
+                if current is None:
+                    preamble += len(segment)
+                else:
+                    current.feed(segment)
+                last = buffer.rfind(b"\n", start, stop - 1) + 1 or start
+                blank_before = buffer[last:stop] in _BLANK
+            if at is None:
+                break
+            line_end = buffer.find(b"\n", at, end) + 1 or end
             if current is not None:
                 current.finish()
                 yield current
-            current = RawMessage(line.rstrip(b"\r\n"))
-        elif current is None:
-            preamble += len(line)
-        else:
-            current.add(line)
-        blank_before = line in _BLANK
-        if preamble and current is not None:
-            yield preamble
-            preamble = 0
+            current = RawMessage(buffer[at:line_end].rstrip(b"\r\n"), position + at)
+            if preamble:
+                yield preamble
+                preamble = 0
+            blank_before = False
+            start = line_end
+        position += end
+        buffer = buffer[end:]
     if preamble:
         yield preamble
     if current is not None:
         current.finish()
         yield current
+
+
+def _separator(buffer: bytes, start: int, end: int, blank_before: bool) -> int | None:
+    """Where the first separator line in buffer[start:end] begins (start is a line start), or None."""
+    if blank_before and buffer.startswith(b"From ", start) and _is_separator(buffer, start, end):
+        return start
+    found = start
+    while (found := buffer.find(b"\nFrom ", found, end)) != -1:
+        at = found + 1
+        # The line before it is blank: "\n" or "\r\n" alone.
+        blank = (found == start or buffer[found - 1] == 0x0A
+                 or (buffer[found - 1] == 0x0D and (found - 1 == start or buffer[found - 2] == 0x0A)))
+        if blank and _is_separator(buffer, at, end):
+            return at
+        found = at
+    return None
+
+
+def _is_separator(buffer: bytes, at: int, end: int) -> bool:
+    line_end = buffer.find(b"\n", at, min(end, at + MAX_LINE))
+    line = buffer[at:line_end if line_end != -1 else min(end, at + MAX_LINE)]
+    return bool(FROM_LINE.match(line))

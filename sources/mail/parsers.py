@@ -31,7 +31,7 @@ from html.parser import HTMLParser
 from sources.mail import mbox
 from sources.mail.labels import meanings
 from sources.mail.records import MailMessage
-from sources.records import Rejection
+from sources.records import Checkpoint, Rejection
 from sources.sanitize import (
     MALFORMED_RECORD,
     MISSING_TIMESTAMP,
@@ -43,7 +43,7 @@ from sources.sanitize import (
     plausible_window,
 )
 
-type Item = MailMessage | Rejection
+type Item = MailMessage | Rejection | Checkpoint
 
 # The file ended inside this message: it is refused, the messages before it are kept.
 TRUNCATED_MESSAGE = "truncated_message"
@@ -96,7 +96,12 @@ _CHAT_MEANING = "chat"
 
 
 def parse_mbox(stream) -> Iterator[Item]:
-    """An mbox, one message at a time (Gmail's "All mail Including Spam and Trash.mbox")."""
+    """An mbox, one message at a time (Gmail's "All mail Including Spam and Trash.mbox").
+
+    After each message but the last comes a Checkpoint at the next separator
+    line: a stream started there is an mbox of the messages that follow
+    (a separator at the very start needs no blank line before it).
+    """
     window = plausible_window()
     pending: mbox.RawMessage | None = None
     for raw in mbox.split(stream):
@@ -106,6 +111,7 @@ def parse_mbox(stream) -> Iterator[Item]:
         # One message behind: only the last one can have been cut by the end of the file.
         if pending is not None:
             yield _message(pending, window, last=False)
+            yield Checkpoint(raw.start)
         pending = raw
     if pending is not None:
         yield _message(pending, window, last=True)

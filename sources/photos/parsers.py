@@ -5,8 +5,10 @@
   string is a broken document, not a sidecar).
 * An album folder's ``metadata.json`` (name localized: ``métadonnées.json``,
   ``Metadaten.json``, …) is one object, or ``{"albumData": {…}}`` in old exports.
-* A media file is read in chunks and discarded: the lake keeps its path,
-  folder, size, kind and a content key, never its bytes.
+* A media file: the lake keeps its path, folder, size, kind and a content
+  key, never its bytes. Only its first 64 KiB are read when the stream
+  declares its size (``stream.size``, the archive's word for it): a stored
+  zip member then costs a seek and one read, not a pass over gigabytes.
 
 The member's path (``stream.name``) is what pairs a sidecar with its media
 (sources/photos/naming.py); a member without one is rejected.
@@ -68,14 +70,20 @@ def split_path(path: str) -> tuple[str, str]:
 
 
 def parse_media(stream) -> Iterator[Media | Rejection]:
-    """One media file: read through, counted and discarded; its head keys the content."""
+    """One media file: its head keys the content; the rest is not read when its size is declared."""
     path = getattr(stream, "name", "") or ""
+    declared = getattr(stream, "size", None)
     head = bytearray()
     size = 0
-    while chunk := stream.read(_CHUNK):
-        size += len(chunk)
-        if len(head) < _HEAD:
-            head += chunk[: _HEAD - len(head)]
+    while len(head) < _HEAD and (chunk := stream.read(_HEAD - len(head))):
+        head += chunk
+    size = len(head)
+    if isinstance(declared, int) and declared >= size:
+        # Not read, so not checked against its CRC either: nothing of these bytes is kept.
+        size = declared
+    else:
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
     kind = media_kind(bytes(head))
     if not path:
         yield Rejection(MISSING_PATH, "A media file without a path cannot be placed or paired.", "")

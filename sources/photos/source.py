@@ -6,6 +6,7 @@ from sources.base import Dataset, Source
 from sources.photos import exports, records, search, stats, timeline
 from sources.photos.detect import detect
 from sources.photos.models import PhotoAlbum, PhotoMedia, PhotoSidecar
+from sources.photos.page import photo_page
 from sources.photos.pairing import on_run_finished
 from sources.photos.parsers import FORMATS
 from sources.photos.tables import LOAD_ALBUMS, LOAD_MEDIA, LOAD_SIDECARS
@@ -33,6 +34,7 @@ SOURCE = Source(
     stats=stats.stats,
     neighbour_day=timeline.neighbour_day,
     map_layers=timeline.map_layers,
+    item_page=photo_page,
     product_labels={"photos.sidecar": "Google Photos (metadata)", "photos.album": "Google Photos (albums)",
                     "photos.media": "Google Photos (media files)"},
 )

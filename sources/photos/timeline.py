@@ -71,7 +71,7 @@ def day_part(day: dt.date, start: dt.datetime, end: dt.datetime) -> DayPart:
             continue
         entries.append({"kind": "event", "start": when, "tz": offset_label(None), "source": "photos",
                         "label": "Photo", "title": photo_title(row), "url": safe_url(row["url"]),
-                        "detail": photo_detail(row)})
+                        "detail": photo_detail(row), "item": row["path"]})
     return DayPart(entries)
 
 
@@ -82,7 +82,7 @@ def map_layers() -> list[MapLayer]:
         if len(markers) >= MAX_MARKERS:
             break
         day = local(row["taken_at"], None).date().isoformat() if row["taken_at"] else None
-        markers.append([row["lat_e7"] / 1e7, row["lng_e7"] / 1e7, photo_title(row), day])
+        markers.append([row["lat_e7"] / 1e7, row["lng_e7"] / 1e7, photo_title(row), day, row["path"]])
     return [MapLayer("photos", "Photos", markers)] if markers else []
 
 

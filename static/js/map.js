@@ -171,27 +171,36 @@
     return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
   }
 
-  function tooltipFor(title, day) {
+  function tooltipFor(title, hintText) {
     var box = document.createElement("span");
     var name = document.createElement("strong");
     name.textContent = title;
     box.appendChild(name);
-    if (day) {
+    if (hintText) {
       var hint = document.createElement("span");
       hint.className = "tooltip-hint";
-      hint.textContent = "Click to open " + day;
+      hint.textContent = hintText;
       box.appendChild(hint);
     }
     return box;
   }
 
+  // A thing's own page in the lake (a photo's), as the server built it: a same-origin path only.
+  function itemPage(value) {
+    return typeof value === "string" && value.charAt(0) === "/" && value.charAt(1) !== "/" ? value : null;
+  }
+
   function markerFor(marker, colour, className) {
     var day = isDay(marker[3]) ? marker[3] : null;
+    var item = itemPage(marker[4]);
+    var hint = item ? "Click to open it" + (day ? " (" + day + ")" : "") : day ? "Click to open " + day : "";
     var circle = L.circleMarker([marker[0], marker[1]], {
       renderer: layerRenderer, pane: "sourceLayers", radius: 7, weight: 2, color: "#ffffff", opacity: 1,
       fillColor: colour, fillOpacity: 0.95, className: className
-    }).bindTooltip(tooltipFor(String(marker[2]), day), { direction: "top", offset: [0, -6] });
-    if (day) {
+    }).bindTooltip(tooltipFor(String(marker[2]), hint), { direction: "top", offset: [0, -6] });
+    if (item) {
+      circle.on("click", function () { window.location.assign(item); });
+    } else if (day) {
       circle.on("click", function () { window.location.assign(config.dayUrl + encodeURIComponent(day) + "/"); });
     }
     return circle;

@@ -15,14 +15,14 @@ from sources.mail import mbox
 from sources.mail.detect import detect
 from sources.mail.parsers import TRUNCATED_MESSAGE, header_text, parse_mbox
 from sources.mail.records import MailMessage
-from sources.records import Rejection
+from sources.records import Checkpoint, Rejection
 from tests.sources.mail import fixtures as f
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 def parse(data: bytes) -> list:
-    return list(parse_mbox(io.BytesIO(data)))
+    return [item for item in parse_mbox(io.BytesIO(data)) if not isinstance(item, Checkpoint)]
 
 
 def test_a_real_shaped_mbox_gives_every_message_decoded():
@@ -157,7 +157,7 @@ def test_a_50_mb_attachment_keeps_memory_flat(tmp_path):
 
         before = status("VmRSS")
         with open({str(path)!r}, "rb") as stream:
-            items = list(parse_mbox(stream))
+            items = [item for item in parse_mbox(stream) if type(item).__name__ != "Checkpoint"]
         print(len(items), items[0].attachments[0]["size"], items[0].clipped, status("VmHWM") - before)
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
@@ -166,6 +166,23 @@ def test_a_50_mb_attachment_keeps_memory_flat(tmp_path):
     # The file is 72 MB of base64 (50 MB decoded); holding it would cost more than that. A message is
     # buffered up to 4 MiB, and parsing those bytes costs a few copies of them: that is the bound.
     assert int(out[-1]) < 45, out
+
+
+def parse_mbox_records(stream) -> list:
+    return [item for item in parse_mbox(stream) if not isinstance(item, Checkpoint)]
+
+
+def test_a_checkpoint_follows_each_message_at_the_next_separator_and_restarting_there_gives_the_rest():
+    data = f.mbox(f.PLAIN_ALTERNATIVE, f.RAW_UTF8, f.HTML_ONLY, f.CHAT_1, f.CHAT_2)
+    items = list(parse_mbox(io.BytesIO(data)))
+    offsets = [item.offset for item in items if isinstance(item, Checkpoint)]
+
+    assert len(offsets) == 4 and all(data[offset:].startswith(b"From ") for offset in offsets)
+    # Each checkpoint comes after the record of the message before it, never before.
+    assert [type(item).__name__ for item in items[:2]] == ["MailMessage", "Checkpoint"]
+    whole = [item for item in items if not isinstance(item, Checkpoint)]
+    for number, offset in enumerate(offsets, start=1):
+        assert parse(data[offset:]) == whole[number:]
 
 
 def test_the_stream_is_read_in_bounded_chunks():
@@ -177,7 +194,7 @@ def test_the_stream_is_read_in_bounded_chunks():
             return super().read(size)
 
     stream = Recording(f.mbox(f.RAW_UTF8, f.HTML_ONLY))
-    assert len(list(parse_mbox(stream))) == 2
+    assert len(parse_mbox_records(stream)) == 2
     assert set(stream.sizes) == {mbox.CHUNK}
 
 

@@ -100,7 +100,7 @@ def test_a_two_part_export_pairs_exactly_across_parts(import_files, alice, bob, 
         ("VID_2.MP4", dt.datetime(2023, 10, 6, 6, 38, 51), "photos", "https://photos.google.com/photo/AF2")]
     assert "Eiffel tower at dawn · Ann" in day.entries[0]["detail"]
     assert [(layer.name, layer.markers) for layer in layers] == [
-        ("photos", [[48.8583736, 2.291901, "IMG_1.JPG", "2023-10-06"]])]
+        ("photos", [[48.8583736, 2.291901, "IMG_1.JPG", "2023-10-06", f"{YEAR}/IMG_1.JPG.json"]])]
     assert [(r["title"], r["day"], r["kind"]) for r in found] == [("IMG_1.JPG", DAY, "Photo")]
     assert tables[0].rows == [(dt.date(2023, 10, 1), 2)]
     assert Counter(line["kind"] for line in lines) == {"photo_media": 6, "photo_sidecar": 3, "photo_album": 2}

@@ -121,6 +121,25 @@ def test_a_media_file_is_read_through_and_only_its_place_kept():
     assert other.content_key != found.content_key
 
 
+def test_a_media_file_of_declared_size_is_read_no_further_than_its_head():
+    class Declared(io.BytesIO):
+        read_bytes = 0
+
+        def read(self, size=-1):
+            data = super().read(size)
+            self.read_bytes += len(data)
+            return data
+
+    big = JPEG * 50  # 10 MB
+    stream = Declared(big)
+    stream.name, stream.size = f"{FOLDER}/IMG_1.JPG", len(big)
+    [found] = parse_media(stream)
+
+    assert (found.size, found.kind) == (len(big), "jpeg") and stream.read_bytes == 64 * 1024
+    # The same bytes read through (no declared size) give the same record.
+    assert list(parse_media(named(big, f"{FOLDER}/IMG_1.JPG"))) == [found]
+
+
 def test_media_that_is_no_media_or_has_no_path():
     assert [r.reason for r in parse_media(named(b"hello", f"{FOLDER}/x.jpg"))] == [NOT_MEDIA]
     assert [r.reason for r in parse_media(io.BytesIO(JPEG))] == [MISSING_PATH]
