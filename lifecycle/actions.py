@@ -3,9 +3,12 @@
 import django_rq
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from psycopg import sql
 
 from audit.actions import record_event
+from core.rls import maintenance_scope
 from lifecycle.models import ArchivedPartition, ArchivedSummary, Policy
+from lifecycle.sql import ARCHIVE_SCHEMA
 from vault import rawstore
 from vault.keyring import keyring
 
@@ -133,3 +136,26 @@ def shred_user_archives(user_id: int, *, actor=None) -> str:
         sentence += (f"; {quarantine} archived month(s) still in quarantine are dropped by "
                      f"{last_drop:%Y-%m-%d}")
     return sentence
+
+
+def purge_detached_rows(user_id: int, *, actor=None) -> int:
+    """Remove a deleted account's rows from the months detached to the archive schema.
+
+    Their foreign key to the user table used to do this as a cascade; without
+    it the account's deletion (explore.apps) calls this after delete-everything.
+    Her archive files are already shredded, so the drop's check, which compares
+    the table with the files still readable, agrees with what is left.
+    Returns how many rows went.
+    """
+    removed = 0
+    detached = list(ArchivedPartition.objects.using("owner").filter(state=ArchivedPartition.State.DETACHED))
+    if not detached:
+        return 0
+    with maintenance_scope("lifecycle.purge_user", actor=actor, target=f"user:{user_id}",
+                           details={"partitions": [r.partition_name for r in detached]}) as connection, \
+            connection.cursor() as cursor:
+        for record in detached:
+            cursor.execute(sql.SQL("DELETE FROM {} WHERE user_id = %s").format(
+                sql.Identifier(ARCHIVE_SCHEMA, record.partition_name)), [user_id])
+            removed += cursor.rowcount
+    return removed
