@@ -1,5 +1,7 @@
 """State changes on lifecycle policies and runs. Each owns its transaction, audit row and job."""
 
+import base64
+
 import django_rq
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,6 +9,7 @@ from psycopg import sql
 
 from audit.actions import record_event
 from core.rls import maintenance_scope
+from lifecycle import export
 from lifecycle.models import ArchivedPartition, ArchivedSummary, Policy
 from lifecycle.sql import ARCHIVE_SCHEMA
 from vault import rawstore
@@ -159,3 +162,26 @@ def purge_detached_rows(user_id: int, *, actor=None) -> int:
                 sql.Identifier(ARCHIVE_SCHEMA, record.partition_name)), [user_id])
             removed += cursor.rowcount
     return removed
+
+
+class NotAllowed(PermissionError):
+    pass
+
+
+ARCHIVE_KEY_PERMISSION = "console.manage_lifecycle"
+
+
+def disclose_archive_key(user_id: int, *, actor) -> tuple[str, str]:
+    """One user's archive key for an operator's own engine: (DuckDB key name, base64 key).
+
+    Only an active admin (manage_lifecycle) may ask, and every disclosure is
+    audited before the key is returned. The key is derived from her data key,
+    so it opens her archive files only: not her raw uploads, not anyone else's.
+    """
+    if actor is None or not actor.is_active or not actor.has_perm(ARCHIVE_KEY_PERMISSION):
+        raise NotAllowed("only an active admin (manage_lifecycle) may see an archive key")
+    key_id, data_key = keyring().data_key_for_user(user_id, create=False)
+    with transaction.atomic(using="owner"):
+        record_event("lifecycle.archive_key_disclosed", actor=actor, target=f"user:{user_id}",
+                     details={"key_id": key_id}, using="owner")
+    return export.duckdb_key_name(user_id), base64.b64encode(export.archive_key(data_key)).decode()
