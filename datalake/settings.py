@@ -20,6 +20,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# Secrets may come from files (Docker/Compose secrets under /run/secrets): for
+# these names only, NAME_FILE set means "read NAME from that file". Not every
+# variable: MASTER_KEY_FILE already names the key file itself.
+SECRET_FILE_NAMES = ("SECRET_KEY", "DATABASE_URL", "DATABASE_APP_URL", "DATABASE_OWNER_URL", "DB_APP_PASSWORD",
+                     "DB_OWNER_PASSWORD", "METRICS_TOKEN", "ADMIN_PASSWORD", "REDIS_URL")
+for _name in SECRET_FILE_NAMES:
+    if (_file := env.str(f"{_name}_FILE", default="")) and _name not in os.environ:
+        os.environ[_name] = Path(_file).read_text().strip()
+
 DEBUG = env.bool("DEBUG", default=False)
 # A fixed key is fine for a local console; `check --deploy` flags it, and the
 # Docker set-up requires a real one.
