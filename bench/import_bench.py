@@ -19,6 +19,11 @@ test suite's) and drops it afterwards. In one run it measures:
 * gtp: google_takeout_parser's parse-only rate on the same Records.json
   (its `_parse_location_history`, which loads the whole file), in a child
   process so its memory does not count against ours.
+* peer: dogsheep's google-takeout-to-sqlite 0.2, a peer that parses *and*
+  stores: the same history written as the legacy `Location History.json`
+  (timestampMs, the only layout it reads) in a Takeout zip, loaded by its
+  `save_location_history` into a fresh SQLite file, in a child process.
+  Rate = points / the time of that call.
 
 The last line printed is one JSON object.
 """
@@ -45,11 +50,12 @@ COLUMNS = ("user_id, recorded_at, utc_offset_minutes, lat_e7, lng_e7, accuracy_m
 ACTIVITIES = ("STILL", "ON_FOOT", "WALKING", "IN_VEHICLE", "ON_BICYCLE", "TILTING", "UNKNOWN")
 
 
-def _record(rng: random.Random, i: int, at: float, lat: int, lng: int) -> dict:
+def _record(rng: random.Random, i: int, at: float, lat: int, lng: int, legacy: bool = False) -> dict:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + f".{int(at * 1000) % 1000:03d}Z"
     record = {"latitudeE7": lat, "longitudeE7": lng, "accuracy": rng.randint(3, 60),
-              "source": rng.choice(("GPS", "WIFI", "CELL")), "deviceTag": 335552189, "platformType": "ANDROID",
-              "timestamp": stamp}
+              "source": rng.choice(("GPS", "WIFI", "CELL")), "deviceTag": 335552189, "platformType": "ANDROID"}
+    # The legacy export (Location History.json) stamped fixes in epoch milliseconds.
+    record.update({"timestampMs": str(int(at * 1000))} if legacy else {"timestamp": stamp})
     if i % 3 == 0:  # moving fixes carry speed, heading and altitude
         record.update(velocity=rng.randint(0, 30), heading=rng.randint(0, 359), altitude=rng.randint(20, 400),
                       verticalAccuracy=rng.randint(2, 30))
@@ -59,8 +65,9 @@ def _record(rng: random.Random, i: int, at: float, lat: int, lng: int) -> dict:
     return record
 
 
-def write_takeout(path: Path, points: int, seed: int = 7) -> None:
-    """A Takeout zip whose Records.json holds `points` realistic records, written as a stream."""
+def write_takeout(path: Path, points: int, seed: int = 7, legacy: bool = False) -> None:
+    """A Takeout zip whose Records.json holds `points` realistic records, written as a stream.
+    legacy: the same records as the old `Location History/Location History.json`."""
     rng = random.Random(seed)
     lat, lng = 525121303, 134309551
     at = 1_546_300_800.0  # 2019-01-01, one fix every ~45 s: a few years of history
@@ -69,7 +76,9 @@ def write_takeout(path: Path, points: int, seed: int = 7) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         archive.writestr("Takeout/archive_browser.html", "<html><div class='service-details'></div></html>")
         archive.writestr("Takeout/Location History (Timeline)/Settings.json", json.dumps(settings))
-        with archive.open("Takeout/Location History (Timeline)/Records.json", "w", force_zip64=True) as out:
+        member = ("Takeout/Location History/Location History.json" if legacy
+                  else "Takeout/Location History (Timeline)/Records.json")
+        with archive.open(member, "w", force_zip64=True) as out:
             out.write(b'{\n  "locations": [')
             chunk, separator = [], ""
             for i in range(points):
@@ -77,7 +86,7 @@ def write_takeout(path: Path, points: int, seed: int = 7) -> None:
                 lat += rng.randint(-900, 900)
                 lng += rng.randint(-1400, 1400)
                 # Google's layout: two-space indentation, one key per line.
-                chunk.append(json.dumps(_record(rng, i, at, lat, lng), indent=2).replace("\n", "\n    "))
+                chunk.append(json.dumps(_record(rng, i, at, lat, lng, legacy), indent=2).replace("\n", "\n    "))
                 if len(chunk) == 10_000 or i == points - 1:
                     out.write((separator + ", ".join(chunk)).encode())
                     chunk, separator = [], ", "
@@ -93,12 +102,29 @@ count = sum(1 for item in _parse_location_history(Path(sys.argv[1])) if not isin
 print(count, time.perf_counter() - started)
 """
 
+PEER_CHILD = """
+import sys, time, warnings, zipfile
+import sqlite_utils
+from google_takeout_to_sqlite.utils import save_location_history
+warnings.simplefilter("ignore")  # its datetime.utcfromtimestamp is deprecated, not wrong
+db = sqlite_utils.Database(sys.argv[2])
+with zipfile.ZipFile(sys.argv[1]) as archive:
+    started = time.perf_counter()
+    save_location_history(db, archive)
+    seconds = time.perf_counter() - started
+print(db["location_history"].count, seconds)
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--peer-points", type=int, default=None,
+                        help="points for google-takeout-to-sqlite (default: --points); it loads the whole file "
+                             "and stores a few thousand rows a second, so a shorter history saves minutes")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
 
     import django
 
@@ -182,6 +208,20 @@ def main() -> None:
         gtp_count, gtp_seconds = gtp.stdout.split()
         gtp_rate = int(gtp_count) / float(gtp_seconds)
         print(f"gtp:    {gtp_count} rows parsed in {float(gtp_seconds):.1f} s = {gtp_rate:,.0f} rows/s", flush=True)
+        records.unlink()
+
+        # --- google-takeout-to-sqlite, parse and store -----------------------------
+        legacy = work / "takeout-legacy.zip"
+        peer_points = args.peer_points or args.points
+        write_takeout(legacy, peer_points, legacy=True)
+        peer = subprocess.run([sys.executable, "-c", PEER_CHILD, str(legacy), str(work / "peer.sqlite")],
+                              capture_output=True, text=True, check=True)
+        peer_count, peer_seconds = peer.stdout.split()
+        if int(peer_count) != peer_points:
+            sys.exit(f"the peer stored {peer_count} rows for {peer_points} points")
+        peer_rate = int(peer_count) / float(peer_seconds)
+        print(f"peer:   {peer_count} rows parsed and stored in {float(peer_seconds):.1f} s = {peer_rate:,.0f} rows/s",
+              flush=True)
     finally:
         for path in sorted(work.glob("*")):
             path.unlink()
@@ -197,7 +237,12 @@ def main() -> None:
         "ratio_vs_copy": round(import_rate / copy_rate, 3),
         "gtp_rows_per_s": round(gtp_rate),
         "ratio_vs_gtp": round(import_rate / gtp_rate, 3),
+        "peer_points": peer_points,
+        "peer_rows_per_s": round(peer_rate),
+        "ratio_vs_peer": round(import_rate / peer_rate, 3),
         "peak_rss_mb": round(peak_rss_mb, 1),
+        # Two cores shared with other work: the load says how quiet the machine was.
+        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }))
 
 

@@ -29,8 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from sources.location.tables import LOCATION_POINT
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "datalake.settings")
@@ -41,6 +39,7 @@ def load(user_id: int, points: int) -> None:
     from django.db import connections, transaction
 
     from core import partitions
+    from sources.location.tables import LOCATION_POINT
 
     with transaction.atomic(using="owner"), connections["owner"].cursor() as cursor:
         partitions.ensure_partition(cursor, LOCATION_POINT, MONTH)
@@ -63,6 +62,7 @@ def _columns() -> str:
     from django.db import connections
 
     from lifecycle.sql import columns
+    from sources.location.tables import LOCATION_POINT
 
     # Stored columns only: a generated one (PostGIS geography) cannot be copied in.
     with connections["owner"].cursor() as cursor:

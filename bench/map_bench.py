@@ -148,8 +148,21 @@ def measure(client, user_id: int, repeat: int) -> dict:
 
 
 def _has_postgis() -> bool:
-    from explore import mapdata
+    """Whether the postgis path can be measured: where PostGIS is installed, its
+    geography column is added as a migrate with MAP_BACKEND=postgis would
+    (the btree default leaves it out)."""
+    from django.conf import settings
+    from django.db import connections
 
+    from explore import mapdata
+    from sources.location import geography
+
+    configured, settings.MAP_BACKEND = settings.MAP_BACKEND, "postgis"
+    try:
+        with connections["owner"].cursor() as cursor:
+            geography.sync(cursor)
+    finally:
+        settings.MAP_BACKEND = configured
     mapdata._postgis = None
     return mapdata.has_geography()
 

@@ -152,3 +152,44 @@ class ReadOnlyForApp(migrations.RunPython):
 
     def _backwards(self, apps, schema_editor):
         self._run(schema_editor, "GRANT")
+
+
+class DropForeignKeysToUsers(migrations.RunPython):
+    """Drop a partitioned fact table's foreign keys to the user table.
+
+    Every inserted row paid for one (an RI trigger probing auth_user's key),
+    though the delete-everything path already removes a person's rows: a
+    Django user is deleted through it (explore.apps connects it to the
+    user model's pre_delete). Dropping the parent's constraint drops its
+    partitions' copies; a partition detached to the `archive` schema keeps
+    a copy of its own, dropped here as well so a restore does not bring the
+    constraint back. Irreversible by design: put back, it would have to
+    validate every row.
+    """
+
+    def __init__(self, schema, table):
+        self.schema, self.table = schema, table
+        super().__init__(self._forwards, migrations.RunPython.noop)
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"schema": self.schema, "table": self.table}
+
+    def describe(self):
+        return f"Drop the foreign keys from {self.schema}.{self.table} to the user table"
+
+    def _forwards(self, apps, schema_editor):
+        user_table = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
+        with schema_editor.connection.cursor() as cursor:
+            # The parent, its partitions' inherited copies go with it (conparentid <> 0),
+            # and detached partitions named after the table in the archive schema.
+            cursor.execute(
+                "SELECT n.nspname, r.relname, c.conname FROM pg_constraint c"
+                " JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace"
+                " WHERE c.contype = 'f' AND c.confrelid = to_regclass(%s) AND c.conparentid = 0"
+                " AND ((n.nspname = %s AND r.relname = %s)"
+                "      OR (n.nspname = 'archive' AND r.relname LIKE %s))",
+                [user_table, self.schema, self.table, self.table.replace("_", r"\_") + r"\_%"],
+            )
+            for schema, table, name in cursor.fetchall():
+                cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.Identifier(schema, table), sql.Identifier(name)))

@@ -25,9 +25,16 @@ from core.bootstrap import admin_connect, bootstrap
 TRUNCATE_SCHEMAS = ("user_data", "imports", "timeseries", "analytics", "vectors", "ops")
 
 
+def _close(alias: str) -> None:
+    connections[alias].close()
+    # A pool (settings.DB_POOL) keeps its connections, and the database name it
+    # was made with, past close(): it goes too, and is made anew on next use.
+    connections[alias].close_pool()
+
+
 def _point_aliases_at(name: str) -> None:
     for alias in connections:
-        connections[alias].close()
+        _close(alias)
         connections[alias].settings_dict["NAME"] = name
         settings.DATABASES[alias]["NAME"] = name
     settings.DATABASE_ADMIN["NAME"] = name
@@ -57,7 +64,7 @@ def create_test_database() -> str:
 
 def drop_test_database(name: str) -> None:
     for alias in connections:
-        connections[alias].close()
+        _close(alias)
     with admin_connect(dbname="postgres") as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 

@@ -20,6 +20,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# Secrets may come from files (Docker/Compose secrets under /run/secrets): for
+# these names only, NAME_FILE set means "read NAME from that file". Not every
+# variable: MASTER_KEY_FILE already names the key file itself.
+SECRET_FILE_NAMES = ("SECRET_KEY", "DATABASE_URL", "DATABASE_APP_URL", "DATABASE_OWNER_URL", "DB_APP_PASSWORD",
+                     "DB_OWNER_PASSWORD", "METRICS_TOKEN", "ADMIN_PASSWORD", "REDIS_URL")
+for _name in SECRET_FILE_NAMES:
+    if (_file := env.str(f"{_name}_FILE", default="")) and _name not in os.environ:
+        os.environ[_name] = Path(_file).read_text().strip()
+
 DEBUG = env.bool("DEBUG", default=False)
 # A fixed key is fine for a local console; `check --deploy` flags it, and the
 # Docker set-up requires a real one.
@@ -143,6 +152,29 @@ for _db in DATABASES.values():
         # A statement stuck behind a lock should fail, not hang a page.
         "options": "-c lock_timeout=10000",
     }
+# Connection pooling: Django's native psycopg pool, one per process and alias,
+# in place of persistent connections (Django refuses both at once). On by
+# default for a server back end, where many web threads and workers share one
+# PostgreSQL; the embedded one serves a single person. Safe under row-level
+# security because the user is only ever set transaction-locally
+# (set_config(..., true), core/rls.py): a connection goes back to the pool
+# carrying no one's app.user_id (tests/core/test_connection_pool.py). With
+# PgBouncer in front instead, turn this off: docker/pgbouncer.md.
+DB_POOL = env.bool("DB_POOL", default=not EMBEDDED)
+DB_POOL_MIN_SIZE = env.int("DB_POOL_MIN_SIZE", default=1)
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=8)
+# Seconds a request waits for a free connection before it fails.
+DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=10.0)
+if DB_POOL:
+    # The app role's alias only, which serves every request. The owner's keeps its
+    # persistent connection: Django's pool cannot configure `assume_role` (its SET
+    # ROLE is composed through the very connection being opened, and the pool
+    # deadlocks waiting for itself), and maintenance is a few sessions anyway.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    from core.pooling import reset_connection
+
+    DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": DB_POOL_MIN_SIZE, "max_size": DB_POOL_MAX_SIZE,
+                                               "timeout": DB_POOL_TIMEOUT, "reset": reset_connection}
 # The administrative URL, parsed, for the bootstrap step only.
 DATABASE_ADMIN = _admin_db
 DATABASE_ROUTERS = ["core.routers.OwnerMigratesRouter"]

@@ -1,11 +1,17 @@
 """State changes on lifecycle policies and runs. Each owns its transaction, audit row and job."""
 
+import base64
+
 import django_rq
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from psycopg import sql
 
 from audit.actions import record_event
+from core.rls import maintenance_scope
+from lifecycle import export
 from lifecycle.models import ArchivedPartition, ArchivedSummary, Policy
+from lifecycle.sql import ARCHIVE_SCHEMA
 from vault import rawstore
 from vault.keyring import keyring
 
@@ -133,3 +139,49 @@ def shred_user_archives(user_id: int, *, actor=None) -> str:
         sentence += (f"; {quarantine} archived month(s) still in quarantine are dropped by "
                      f"{last_drop:%Y-%m-%d}")
     return sentence
+
+
+def purge_detached_rows(user_id: int, *, actor=None) -> int:
+    """Remove a deleted account's rows from the months detached to the archive schema.
+
+    Their foreign key to the user table used to do this as a cascade; without
+    it the account's deletion (explore.apps) calls this after delete-everything.
+    Her archive files are already shredded, so the drop's check, which compares
+    the table with the files still readable, agrees with what is left.
+    Returns how many rows went.
+    """
+    removed = 0
+    detached = list(ArchivedPartition.objects.using("owner").filter(state=ArchivedPartition.State.DETACHED))
+    if not detached:
+        return 0
+    with maintenance_scope("lifecycle.purge_user", actor=actor, target=f"user:{user_id}",
+                           details={"partitions": [r.partition_name for r in detached]}) as connection, \
+            connection.cursor() as cursor:
+        for record in detached:
+            cursor.execute(sql.SQL("DELETE FROM {} WHERE user_id = %s").format(
+                sql.Identifier(ARCHIVE_SCHEMA, record.partition_name)), [user_id])
+            removed += cursor.rowcount
+    return removed
+
+
+class NotAllowed(PermissionError):
+    pass
+
+
+ARCHIVE_KEY_PERMISSION = "console.manage_lifecycle"
+
+
+def disclose_archive_key(user_id: int, *, actor) -> tuple[str, str]:
+    """One user's archive key for an operator's own engine: (DuckDB key name, base64 key).
+
+    Only an active admin (manage_lifecycle) may ask, and every disclosure is
+    audited before the key is returned. The key is derived from her data key,
+    so it opens her archive files only: not her raw uploads, not anyone else's.
+    """
+    if actor is None or not actor.is_active or not actor.has_perm(ARCHIVE_KEY_PERMISSION):
+        raise NotAllowed("only an active admin (manage_lifecycle) may see an archive key")
+    key_id, data_key = keyring().data_key_for_user(user_id, create=False)
+    with transaction.atomic(using="owner"):
+        record_event("lifecycle.archive_key_disclosed", actor=actor, target=f"user:{user_id}",
+                     details={"key_id": key_id}, using="owner")
+    return export.duckdb_key_name(user_id), base64.b64encode(export.archive_key(data_key)).decode()

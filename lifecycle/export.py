@@ -1,10 +1,18 @@
 """Partition rows to encrypted Parquet and back, with the checks that prove nothing was lost.
 
-Layout: ``ARCHIVE_DIR/<schema>.<table>/user=<id>/period=YYYY-MM/part-0.parquet.enc``,
-Hive-style, so DuckDB, Spark or Trino read the tree once `lifecycle decrypt`
-has turned the files into plain Parquet. One file per user per partition,
-each encrypted with that user's data key: shredding one user's key leaves
-everyone else's archives readable.
+Layout: ``ARCHIVE_DIR/<schema>.<table>/user=<id>/period=YYYY-MM/part-0.parquet``,
+Hive-style. Each file is standard Parquet Modular Encryption (uniform:
+footer and every column under one AES-GCM key), so an engine that speaks
+it reads the file in place: DuckDB with ``PRAGMA add_parquet_key`` and the
+key `lifecycle archive-key --user U` prints, pruning the tree by its
+user=/period= directories. One key per user, derived from her data key
+(HKDF, `archive_key`): shredding her data key destroys her archives and
+leaves everyone else's readable.
+
+Archives written before this format (``part-0.parquet.enc``: plain Parquet
+inside the vault's chunked AEAD envelope) stay readable by every function
+here; they are recognized by their suffix. `lifecycle decrypt` turns
+either kind into a plain Parquet copy.
 
 Fault injection: ``WRITE_HOOK`` (None in production) is called as
 ``WRITE_HOOK(path, nbytes)`` before every write of ciphertext to disk; tests
@@ -24,6 +32,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pyarrow.parquet.encryption as pe
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from psycopg import sql
 
 from lifecycle.paths import archive_path
@@ -72,7 +83,40 @@ def select_list(cols: list[Column]) -> sql.Composable:
 
 
 def relative_path(table_label: str, user_id: int, period_start: dt.datetime) -> str:
-    return f"{table_label}/user={user_id}/period={period_start:%Y-%m}/part-0.parquet.enc"
+    return f"{table_label}/user={user_id}/period={period_start:%Y-%m}/part-0.parquet"
+
+
+LEGACY_SUFFIX = ".enc"  # the envelope format before Parquet Modular Encryption
+_ARCHIVE_KEY_INFO = b"datapunk-lake parquet archive key v1"
+
+
+def archive_key(data_key: bytes) -> bytes:
+    """The user's Parquet encryption key (AES-256), derived from her data key.
+
+    Derived rather than the data key itself, so handing an operator the
+    archive key (for DuckDB) reveals nothing that opens her raw uploads.
+    Deterministic: every month of hers opens with the one key.
+    """
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_ARCHIVE_KEY_INFO).derive(data_key)
+
+
+def duckdb_key_name(user_id: int) -> str:
+    return f"lake_user_{int(user_id)}"
+
+
+def _is_legacy(path: Path) -> bool:
+    return path.suffix == LEGACY_SUFFIX
+
+
+def _open_parquet(path: Path, key: bytes) -> pq.ParquetFile:
+    """An encrypted archive file opened with the user's data key; a wrong key is an IntegrityError."""
+    properties = pe.create_decryption_properties(archive_key(key))
+    try:
+        parquet = pq.ParquetFile(path, decryption_properties=properties)
+        parquet.metadata  # noqa: B018 - the footer is decrypted (and authenticated) here
+    except OSError as error:
+        raise crypto.IntegrityError(f"{path.name} cannot be decrypted with this key: {error}") from error
+    return parquet
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -136,7 +180,7 @@ class FileManifest:
 
 
 class _CipherSink(io.RawIOBase):
-    """The file on disk: hashes the ciphertext and lets tests fail a write."""
+    """The file on disk, which pyarrow writes to: hashes it and lets tests fail a write."""
 
     def __init__(self, raw, path: Path):
         super().__init__()
@@ -154,32 +198,11 @@ class _CipherSink(io.RawIOBase):
         self.bytes += n
         return n
 
-    def flush(self):
-        self._raw.flush()
-
-
-class _PlainSink(io.RawIOBase):
-    """What pyarrow writes to: hashes the plaintext Parquet and encrypts it."""
-
-    def __init__(self, writer: crypto.EncryptingWriter):
-        super().__init__()
-        self._writer = writer
-        self.sha256, self.bytes = hashlib.sha256(), 0
-
-    def writable(self):
-        return True
-
-    def write(self, b):
-        n = self._writer.write(b)
-        self.sha256.update(memoryview(b)[:n])
-        self.bytes += n
-        return n
-
     def tell(self):
         return self.bytes
 
     def flush(self):
-        pass
+        self._raw.flush()
 
 
 def write_user_file(
@@ -192,7 +215,7 @@ def write_user_file(
     key: bytes,
     time_column: str,
 ) -> FileManifest:
-    """Stream one user's rows into an encrypted Parquet file, atomically.
+    """Stream one user's rows into a Parquet file encrypted with her archive key, atomically.
 
     Written to ``<name>.partial``, fsynced, renamed, directory fsynced: the
     final name exists only for a complete file. Any failure (a full disk)
@@ -206,12 +229,11 @@ def write_user_file(
     time_index, product_index = names.index(time_column), names.index("product") if "product" in names else None
     digest, products = RowDigest(cols), {}
     min_at = max_at = None
+    properties = pe.create_encryption_properties(archive_key(key))
     try:
         with open(partial, "wb") as raw:
-            cipher = _CipherSink(raw, path)
-            writer = crypto.EncryptingWriter(cipher, key, key_id, close_raw=False)
-            plain = _PlainSink(writer)
-            parquet = pq.ParquetWriter(plain, schema, compression="zstd")
+            sink = _CipherSink(raw, path)
+            parquet = pq.ParquetWriter(sink, schema, compression="zstd", encryption_properties=properties)
             try:
                 for batch in batches:
                     digest.update(batch)
@@ -224,11 +246,8 @@ def write_user_file(
                     columns = list(zip(*batch, strict=True)) if batch else [[] for _ in cols]
                     arrays = [pa.array(values, type=f.type) for values, f in zip(columns, schema, strict=True)]
                     parquet.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            finally:
                 parquet.close()
-                writer.finish()
-            except BaseException:
-                writer.abort()
-                raise
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, path)
@@ -236,10 +255,11 @@ def write_user_file(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    # The file is the Parquet: there is no separate plaintext to count or hash.
     return FileManifest(
         user_id=user_id, relative_path=relative, key_id=key_id, rows=digest.rows,
-        plaintext_bytes=plain.bytes, ciphertext_bytes=cipher.bytes,
-        plaintext_sha256=plain.sha256.hexdigest(), ciphertext_sha256=cipher.sha256.hexdigest(),
+        plaintext_bytes=sink.bytes, ciphertext_bytes=sink.bytes,
+        plaintext_sha256=sink.sha256.hexdigest(), ciphertext_sha256=sink.sha256.hexdigest(),
         rows_sha256=digest.hexdigest(), min_at=min_at, max_at=max_at, arrow_schema=str(schema),
         products={k: {**v, "first": _iso(v["first"]), "last": _iso(v["last"])} for k, v in products.items()},
     )
@@ -272,31 +292,57 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_rows(path: Path, key_for_id: Callable[[str], bytes]) -> Iterator[list[tuple]]:
-    """Decrypt and yield the file's rows in batches, as tuples in column order."""
-    with crypto.open_decrypted(path, key_for_id) as plain:
-        parquet = pq.ParquetFile(plain)
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-            columns = [column.to_pylist() for column in batch.columns]
-            yield list(zip(*columns, strict=True))
+def _legacy_key_id(path: Path) -> str:
+    with open(path, "rb") as f:
+        return crypto.read_header(f).key_id
 
 
-def check_file(path: Path, key_for_id: Callable[[str], bytes]) -> FileCheck:
-    """Re-open the file from disk: ciphertext hash, authenticated decryption,
-    plaintext hash, and a digest of every row in it.
+def read_rows(path: Path, key_for_id: Callable[[str], bytes], key_id: str | None = None) -> Iterator[list[tuple]]:
+    """Decrypt and yield the file's rows in batches, as tuples in column order.
+    `key_id` (the manifest's) is needed for a Parquet-encrypted file; a legacy
+    `.enc` file names its key in its header."""
+    if _is_legacy(path):
+        with crypto.open_decrypted(path, key_for_id) as plain:
+            yield from _batches(pq.ParquetFile(plain))
+        return
+    yield from _batches(_open_parquet(path, key_for_id(_required(key_id))))
 
-    One user's month is a few MB of Parquet, so the plaintext is decrypted
-    once into memory and both hashed and parsed from there.
+
+def _required(key_id: str | None) -> str:
+    if not key_id:
+        raise ValueError("a Parquet-encrypted archive file needs its manifest's key id")
+    return key_id
+
+
+def _batches(parquet: pq.ParquetFile) -> Iterator[list[tuple]]:
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+        columns = [column.to_pylist() for column in batch.columns]
+        yield list(zip(*columns, strict=True))
+
+
+def check_file(path: Path, key_for_id: Callable[[str], bytes], key_id: str | None = None) -> FileCheck:
+    """Re-open the file from disk: its hash, authenticated decryption, and a
+    digest of every row in it.
+
+    A legacy `.enc` file is decrypted once into memory (one user's month is a
+    few MB) and its plaintext hashed too; for a Parquet-encrypted file the
+    file is the Parquet, so both hashes are the file's.
     """
     cipher_sha = _sha256_file(path)
-    with crypto.open_decrypted(path, key_for_id) as plain:
-        data = plain.read()
-    parquet = pq.ParquetFile(pa.BufferReader(data))
+    if _is_legacy(path):
+        with crypto.open_decrypted(path, key_for_id) as plain:
+            data = plain.read()
+        parquet, plain_sha = pq.ParquetFile(pa.BufferReader(data)), hashlib.sha256(data).hexdigest()
+    else:
+        parquet, plain_sha = _open_parquet(path, key_for_id(_required(key_id))), cipher_sha
     schema = parquet.schema_arrow
     digest = RowDigest([Column(f.name, (f.metadata or {}).get(b"pg_type", b"text").decode()) for f in schema])
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-        digest.update(zip(*(column.to_pylist() for column in batch.columns), strict=True))
-    return FileCheck(digest.rows, hashlib.sha256(data).hexdigest(), cipher_sha, digest.hexdigest())
+    try:
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            digest.update(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+    except OSError as error:  # a tampered page fails its GCM tag
+        raise crypto.IntegrityError(f"{path.name}: {error}") from error
+    return FileCheck(digest.rows, plain_sha, cipher_sha, digest.hexdigest())
 
 
 def manifest_path(table_label: str, period_start: dt.datetime) -> Path:
@@ -318,8 +364,18 @@ def write_manifest(table_label: str, period_start: dt.datetime, manifest: dict) 
     return path
 
 
-def decrypt_to_parquet(path: Path, out: Path, key_for_id: Callable[[str], bytes]) -> None:
-    """Turn an archive file back into plain Parquet (atomic, like encrypt_file)."""
-    with open(path, "rb") as f:
-        header = crypto.read_header(f)
-    crypto.decrypt_file(path, out, key_for_id(header.key_id))
+def decrypt_to_parquet(path: Path, out: Path, key_for_id: Callable[[str], bytes], key_id: str | None = None) -> None:
+    """Write a plain (unencrypted) Parquet copy of an archive file, atomically."""
+    if _is_legacy(path):
+        crypto.decrypt_file(path, out, key_for_id(_legacy_key_id(path)))
+        return
+    parquet = _open_parquet(path, key_for_id(_required(key_id)))
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with pq.ParquetWriter(partial, parquet.schema_arrow, compression="zstd") as writer:
+            for group in range(parquet.num_row_groups):
+                writer.write_table(parquet.read_row_group(group))
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -436,7 +436,7 @@ def _check_files(record: ArchivedPartition) -> None:
         if not f.path.exists():
             raise LifecycleError(f"archive file {f.relative_path} is missing")
         try:
-            found = export.check_file(f.path, ring.key_by_id)
+            found = export.check_file(f.path, ring.key_by_id, f.key_id)
         except Exception as error:
             raise LifecycleError(f"archive file {f.relative_path} cannot be read back: {error}") from error
         expected = (f.rows, f.plaintext_sha256, f.ciphertext_sha256, f.rows_sha256)
@@ -630,6 +630,6 @@ def _load_files(cursor, record: ArchivedPartition) -> None:
         sql.Identifier(table.schema, record.partition_name), sql.SQL(", ").join(sql.Identifier(c.name) for c in cols))
     for f in _live_files(record):
         with cursor.cursor.copy(copy_sql) as copy:
-            for batch in export.read_rows(f.path, ring.key_by_id):
+            for batch in export.read_rows(f.path, ring.key_by_id, f.key_id):
                 for row in batch:
                     copy.write_row(row)

@@ -14,7 +14,10 @@ from core.schemas import qualified
 class ActivityEvent(models.Model):
     pk = models.CompositePrimaryKey("user_id", "at", "item_key")
     # No index of its own: the primary key leads with this column.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     at = models.DateTimeField()  # whole seconds; see zone_known
     micros = models.IntegerField(null=True)
     item_key = models.UUIDField()

@@ -15,7 +15,10 @@ class FitSession(models.Model):
     """A workout or activity session: All Sessions/*.json or an Activities/*.tcx Activity."""
 
     pk = models.CompositePrimaryKey("user_id", "started_at")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True)
     # Fit's activity name ("running", "walking") or TCX's sport ("running", "biking", "other"), lower case.
@@ -45,7 +48,10 @@ class FitDaily(models.Model):
         INTERVAL = "interval"
 
     pk = models.CompositePrimaryKey("user_id", "started_at", "span")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     # A summary day's midnight as UTC (the file states no offset); an interval's instant.
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField()

@@ -39,7 +39,10 @@ class LocationPoint(models.Model):
 
     pk = models.CompositePrimaryKey("user_id", "recorded_at", "lat_e7", "lng_e7")
     # No index of its own: the primary key leads with this column.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     recorded_at = models.DateTimeField()
     # Minutes east of UTC as the source stated it; null when it did not.
     utc_offset_minutes = models.SmallIntegerField(null=True)
@@ -88,7 +91,10 @@ class PlaceVisit(models.Model):
 
     pk = models.CompositePrimaryKey("user_id", "started_at", "lat_e7", "lng_e7")
     # No index of its own: the primary key leads with this column.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True)
     utc_offset_minutes = models.SmallIntegerField(null=True)
@@ -122,7 +128,10 @@ class ActivitySegment(models.Model):
 
     pk = models.CompositePrimaryKey("user_id", "started_at", "ended_at", "activity_type")
     # No index of its own: the primary key leads with this column.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     started_at = models.DateTimeField()
     # Not null so it can sit in the key; a source without an end uses the start.
     ended_at = models.DateTimeField()

@@ -11,7 +11,10 @@ class MailMessage(models.Model):
 
     pk = models.CompositePrimaryKey("user_id", "sent_at", "message_key")
     # No index of its own: the primary key leads with this column.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     sent_at = models.DateTimeField()
     utc_offset_minutes = models.SmallIntegerField(null=True)
     # uuid of md5 of the Message-ID, or of the raw headers when there is none (sources/mail/parsers.py).

@@ -18,7 +18,10 @@ class PlayEvent(models.Model):
 
     pk = models.CompositePrimaryKey("user_id", "at", "kind", "item_key")
     # No index of its own: the primary key leads with this column.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     at = models.DateTimeField()
     kind = models.CharField(max_length=16, choices=Kind)
     # uuid of md5(document type, title) (sources/play/parsers.py).

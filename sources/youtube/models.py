@@ -20,7 +20,10 @@ class YoutubeComment(models.Model):
     # Partitioned by month on created_at, which every unique key must contain.
     pk = models.CompositePrimaryKey("user_id", "created_at", "comment_id")
     # No index of its own: the primary key leads with this column.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="+", db_index=False)
+    # No foreign key: one per row cost every insert a probe of auth_user; deleting a
+    # user goes through the delete-everything path instead (explore/apps.py).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
+                             db_constraint=False)
     created_at = models.DateTimeField()
     comment_id = models.CharField(max_length=128)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -61,7 +61,8 @@ def test_two_users_interleaved_on_two_pooled_connections_see_only_their_rows(com
         cursor.execute("SELECT now()")
         started = cursor.fetchone()[0]
 
-    with running_console(dict(child_env, CONN_MAX_AGE="600"), threads=2) as (url, _):
+    # Persistent connections, not the pool (tests/core/test_connection_pool.py has that).
+    with running_console(dict(child_env, CONN_MAX_AGE="600", DB_POOL="false"), threads=2) as (url, _):
         sessions = {name: session_for(user) for name, user in people.items()}
 
         def export(name: str) -> tuple[str, set[int], int]:

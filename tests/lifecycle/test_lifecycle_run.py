@@ -63,7 +63,7 @@ def test_the_plan_names_exactly_the_partitions_past_a_year(history, year_policy)
         cursor.execute("SELECT count(*) FROM timeseries.location_point WHERE recorded_at < %s",
                        [months_back(now, 12)])
         assert plan.rows == cursor.fetchone()[0] > 0
-    assert all(f.startswith("timeseries.location_point/user=") and f.endswith("/part-0.parquet.enc")
+    assert all(f.startswith("timeseries.location_point/user=") and f.endswith("/part-0.parquet")
                for f in plan.as_dict()["files"])
     assert f"user={bob.pk}/period={expected[-1][-7:].replace('_', '-')}" in " ".join(plan.as_dict()["files"])
     # A dry run changes nothing.

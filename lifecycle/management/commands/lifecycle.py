@@ -2,6 +2,8 @@ import json
 from pathlib import Path
 
 import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from lifecycle import actions, export, lifecycle
@@ -10,9 +12,18 @@ from vault.keyring import keyring
 from vault.keys import KeyMissing
 
 
+def _person(name: str):
+    people = get_user_model().objects.using("owner")
+    found = people.filter(username=name).first() or (people.filter(pk=int(name)).first() if name.isdigit() else None)
+    if found is None:
+        raise CommandError(f"no user {name!r}")
+    return found
+
+
 class Command(BaseCommand):
     help = ("Lifecycle policies: apply FILE (JSON/YAML policies as code), plan [--json] (dry run), "
-            "run [--policy NAME], restore ARCHIVE_ID, decrypt ARCHIVE_FILE OUT.parquet, raw-cleanup.")
+            "run [--policy NAME], restore ARCHIVE_ID, archive-key --user U --admin A, "
+            "decrypt ARCHIVE_FILE OUT.parquet, raw-cleanup.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -25,7 +36,11 @@ class Command(BaseCommand):
         run.add_argument("--policy")
         restore = sub.add_parser("restore", help="bring an archived partition back")
         restore.add_argument("archive_id", type=int)
-        decrypt = sub.add_parser("decrypt", help="turn an archive file into plain Parquet")
+        key = sub.add_parser("archive-key", help="print a user's archive key as DuckDB's PRAGMA add_parquet_key "
+                                                 "takes it (admins only; audited)")
+        key.add_argument("--user", required=True, help="the archive owner's username or id")
+        key.add_argument("--admin", required=True, help="your own username: an admin's, recorded in the audit log")
+        decrypt = sub.add_parser("decrypt", help="write a plain Parquet copy of an archive file")
         decrypt.add_argument("archive_file")
         decrypt.add_argument("out")
         sub.add_parser("raw-cleanup", help="delete raw uploads past RAW_RETENTION_DAYS after a successful import")
@@ -33,7 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         try:
             getattr(self, "do_" + action.replace("-", "_"))(**options)
-        except (lifecycle.LifecycleError, KeyMissing, ValueError, OSError) as error:
+        except (lifecycle.LifecycleError, KeyMissing, ValueError, OSError, actions.NotAllowed) as error:
             raise CommandError(str(error)) from error
 
     def do_apply(self, file, **options):
@@ -77,8 +92,23 @@ class Command(BaseCommand):
         record = lifecycle.restore_archive(archive_id)
         self.stdout.write(f"restored {record.partition_name}: {record.rows} rows")
 
+    def do_archive_key(self, user, admin, **options):
+        owner, actor = _person(user), _person(admin)
+        name, key = actions.disclose_archive_key(owner.pk, actor=actor)
+        self.stdout.write(f"PRAGMA add_parquet_key('{name}', '{key}');")
+        self.stderr.write(f"-- then: SELECT * FROM read_parquet('{settings.ARCHIVE_DIR}/<schema.table>/*/*/*.parquet', "
+                          f"hive_partitioning = true, encryption_config = {{footer_key: '{name}'}}) "
+                          f"WHERE \"user\" = {owner.pk}")
+
     def do_decrypt(self, archive_file, out, **options):
-        export.decrypt_to_parquet(Path(archive_file), Path(out), keyring().key_by_id)
+        path = Path(archive_file)
+        ring = keyring()
+        # Only one version of a user's data key is ever live, so the path's user= names it.
+        owner = next((part.removeprefix("user=") for part in path.parts if part.startswith("user=")), None)
+        key_id = None
+        if path.suffix != export.LEGACY_SUFFIX and owner and owner.isdigit():  # a legacy file names its key
+            key_id = ring.data_key_for_user(int(owner), create=False)[0]
+        export.decrypt_to_parquet(path, Path(out), ring.key_by_id, key_id)
         self.stdout.write(f"wrote {out}")
 
     def do_raw_cleanup(self, **options):
