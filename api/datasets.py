@@ -85,7 +85,8 @@ def _plural(word: str) -> str:
 def _pk_columns(model) -> tuple[str, ...]:
     pk = model._meta.pk
     fields = getattr(pk, "fields", None) or [pk]
-    return tuple(f.column for f in fields if f.column != "user_id")
+    # A table keyed by the user alone (one row each: settings) keeps user_id as its key.
+    return tuple(f.column for f in fields if f.column != "user_id") or ("user_id",)
 
 
 def _build(source, dataset, name: str) -> ApiDataset:

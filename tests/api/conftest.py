@@ -5,12 +5,14 @@ import datetime as dt
 import pytest
 
 from api import tokens
+from api.datasets import all_datasets
 from core.rls import user_scope
 from tests.explore.test_isolation import SAMPLE_ROWS, WHEN, insert
 
-# Every dataset table's sample row (the isolation test's), for Alice and for Bob.
-DATASET_TABLES = [table for table in SAMPLE_ROWS if table.split(".")[0] in ("timeseries", "user_data")
-                  and table != "user_data.api_token"]
+# Every dataset table's sample row (the isolation test's), for Alice and for Bob: the tables the
+# registry's datasets read, not the lake's other per-user tables (tokens, events, webhooks).
+DATASET_TABLES = [table for table in SAMPLE_ROWS
+                  if table in {f"{ds.table[0]}.{ds.table[1]}" for ds in all_datasets()}]
 
 
 @pytest.fixture

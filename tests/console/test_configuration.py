@@ -24,8 +24,9 @@ def test_every_setting_read_from_the_environment_is_in_env_example():
 
 def test_the_compose_file_runs_database_redis_and_the_console():
     compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
-    assert set(compose["services"]) == {"db", "redis", "lake"}
-    assert compose["services"]["lake"]["build"]["dockerfile"] == "docker/Dockerfile"
+    assert set(compose["services"]) == {"db", "redis", "web", "worker", "scheduler"}
+    for console in ("web", "worker", "scheduler"):  # one image, three roles
+        assert compose["services"][console]["build"]["dockerfile"] == "docker/Dockerfile"
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     for copied in ("requirements.txt", "package.json", "package-lock.json"):
         assert copied in dockerfile and (ROOT / copied).exists()

@@ -27,7 +27,7 @@ def test_the_scheduled_sampler_runs_as_an_rq_job(committed, run_worker):
     sample = HealthSample.objects.get()
     figures = sample.figures
     assert figures["pg"]["database_bytes"] > 0 and figures["redis"]["keyspace_hits"] is not None
-    assert set(figures["queues"]) == {"default", "imports", "maintenance"}
+    assert set(figures["queues"]) == {"default", "imports", "maintenance", "vectors"}
     assert len(figures["states"]) == 23
 
 

@@ -17,7 +17,7 @@ from sqlaccess.models import SqlLogin
 from tests.explore.test_isolation import SAMPLE_ROWS, insert
 
 # The per-user tables a login reads; imports.* and ops.* are internals it must not.
-READABLE_SAMPLES = sorted(t for t in SAMPLE_ROWS if t.split(".")[0] in ("user_data", "timeseries"))
+READABLE_SAMPLES = sorted(t for t in SAMPLE_ROWS if t.split(".")[0] in ("user_data", "timeseries", "vectors"))
 
 
 def our_roles() -> list[str]:
