@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def test_alice_creates_a_token_sees_it_once_uses_it_and_revokes_it(page, sign_in
     page.check("input[value='write:ingest']")
     page.fill("#id_expires_days", "30")
     page.click("button:has-text('Create token')")
+    expect(page.locator("#token-value")).to_contain_text("dpl_")  # the answer to the POST has arrived
     token = page.inner_text("#token-value").strip()
     assert token.startswith("dpl_")
     _shot(page, tmp_path, "tokens-desktop")
@@ -48,15 +50,16 @@ def test_alice_creates_a_token_sees_it_once_uses_it_and_revokes_it(page, sign_in
     assert page.locator("#token-value").count() == 0, "shown once: a reload does not show it again"
     assert token[:12] in page.inner_text("table")
     page.click(f"form[action$='{token[:12]}/revoke'] button")
-    assert "revoked" in page.inner_text(".flash")
+    # Wait for the answer: until it arrives the page still shows the earlier flash.
+    expect(page.locator(".flash")).to_contain_text("revoked")
     assert requests.get(f"{live_url}/api/v1/location/points", headers=headers, timeout=10).status_code == 401
 
     page.goto(f"{live_url}/developer/")
     _shot(page, tmp_path, "docs-desktop")
     assert "/api/v1/location/points" in page.inner_text("main")
     page.click("text=OpenAPI 3.1 document")
+    page.wait_for_url("**/api/v1/openapi.json")
     assert '"openapi": "3.1.0"' in page.content() or '"openapi":"3.1.0"' in page.content()
     page.goto(f"{live_url}/api/v1/docs")
-    page.wait_for_timeout(3000)
-    _shot(page, tmp_path, "swagger-desktop")
     page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
+    _shot(page, tmp_path, "swagger-desktop")
